@@ -1,0 +1,34 @@
+import type { Request } from 'express';
+import type { Store } from '../store/store';
+import type { User } from '../store/types';
+import { authenticationFailed, notAuthenticated } from './errors';
+
+export interface AuthOptions {
+  /** reject keys that belong to no user (401), instead of acting as the seeded owner */
+  strictKeys: boolean;
+}
+
+const BEARER = /^\s*Bearer\s+(\S+)\s*$/i;
+
+/** Where PostHog looks for a personal API key, first match wins. */
+function findKey(req: Request): { key: string; where: string } | undefined {
+  const header = req.headers.authorization?.match(BEARER)?.[1];
+  if (header) return { key: header, where: 'Authorization header' };
+  const body = req.body as Record<string, unknown> | undefined;
+  if (body && !Array.isArray(body) && typeof body.personal_api_key === 'string' && body.personal_api_key) {
+    return { key: body.personal_api_key, where: 'body' };
+  }
+  const query = req.query.personal_api_key;
+  if (typeof query === 'string' && query) return { key: query, where: 'query string' };
+  return undefined;
+}
+
+/** The user a request acts as: the key's owner; by default any other key acts as the seeded owner. */
+export function authenticate(req: Request, store: Store, options: AuthOptions): User {
+  const found = findKey(req);
+  if (!found) throw notAuthenticated();
+  const user = store.userByKey(found.key);
+  if (user) return user;
+  if (options.strictKeys) throw authenticationFailed(found.where);
+  return store.user(1);
+}

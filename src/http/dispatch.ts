@@ -1,0 +1,94 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Store } from '../store/store';
+import { authenticate, type AuthOptions } from './auth';
+import { ApiError, methodNotAllowed, notFound, serverError } from './errors';
+import { RawResponse, type Context, type Method, type Operation, type Query } from './operation';
+import { activityPage, paginate } from './pagination';
+import { allowedMethods, matchRoute, type Route } from './router';
+import { validate } from './validation';
+
+export interface DispatchOptions extends AuthOptions {
+  getStore(): Store;
+}
+
+const firstValues = (query: Request['query']): Query => {
+  const out: Query = {};
+  for (const [key, value] of Object.entries(query)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    out[key] = typeof first === 'string' ? first : undefined;
+  }
+  return out;
+};
+
+/** Finds the route for an /api path before anything else: unknown paths answer 404 without a key. */
+export function findRoute(routes: readonly Route[]) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const match = matchRoute(routes, req.baseUrl + req.path);
+    if (!match) return next(notFound('Endpoint not found.'));
+    res.locals.match = match;
+    next();
+  };
+}
+
+/**
+ * Runs one request through the table: authenticate, pick the operation (405 with Allow otherwise),
+ * resolve the organization or project in the path, validate the body, call the handler, shape the response.
+ */
+export function dispatch(options: DispatchOptions) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    try {
+      const store = options.getStore();
+      const { route, params } = res.locals.match as ReturnType<typeof matchRoute> & object;
+      const user = authenticate(req, store, options);
+      const method = (req.method === 'HEAD' ? 'GET' : req.method) as Method;
+      const op: Operation | undefined = route.operations[method];
+      if (!op) {
+        if (req.method === 'OPTIONS') {
+          res.set('Allow', allowedMethods(route).join(', ')).status(200).end();
+          return;
+        }
+        throw methodNotAllowed(req.method, allowedMethods(route));
+      }
+      const form = res.locals.bodyKind === 'form';
+      const ctx = {
+        store,
+        req,
+        user,
+        params,
+        query: firstValues(req.query),
+        body: req.body as unknown,
+        paginate: <T>(items: T[]) => paginate(req, items),
+        activityPage: <T>(items: T[]) => activityPage(req, items),
+        validate: <T>(schema: string, value: unknown, attrPrefix?: string) =>
+          validate<T>(schema, value, { form, attrPrefix }),
+      } as Context;
+      if (params.project_id !== undefined) {
+        ctx.project = store.project(params.project_id, user);
+        ctx.org = store.organization(ctx.project.organization, user);
+      } else if (params.organization_id !== undefined) {
+        ctx.org = store.organization(params.organization_id, user);
+      }
+      if (op.request) ctx.body = validate(op.request, ctx.body, { form });
+      send(res, op, op.handler(ctx));
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+function send(res: Response, op: Operation, result: unknown): void {
+  if (op.status === 204) {
+    res.status(204).end();
+  } else if (result instanceof RawResponse) {
+    res.status(op.status).type(result.contentType).send(result.body);
+  } else {
+    res.status(op.status).json(result);
+  }
+}
+
+/** The one place errors become responses: PostHog's body for ours, a bare 500 body for anything else. */
+export function errorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  const apiError = err instanceof ApiError ? err : serverError();
+  if (!(err instanceof ApiError)) console.error('posthog-mock: unexpected error', err);
+  res.status(apiError.status).set(apiError.headers).json(apiError.body);
+}

@@ -1,0 +1,53 @@
+import type { Request } from 'express';
+import type { Store } from '../store/store';
+import type { Organization, Project, User } from '../store/types';
+import type { ActivityPage, Page } from './pagination';
+
+export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type Method = (typeof METHODS)[number];
+
+export type Query = Record<string, string | undefined>;
+
+/** What a handler gets: resolved path objects, validated body, and the shared response helpers. */
+export interface Context<Body = unknown> {
+  store: Store;
+  req: Request;
+  user: User;
+  /** set for every path: the organization in the path, or the project's organization */
+  org: Organization;
+  /** set for /api/projects/{project_id}/... paths */
+  project: Project;
+  params: Record<string, string>;
+  /** first value of each query parameter */
+  query: Query;
+  body: Body;
+  paginate<T>(items: T[]): Page<T>;
+  activityPage<T>(items: T[]): ActivityPage<T>;
+  /** validate a value against a named request schema, for bodies a handler checks piece by piece */
+  validate<T = Record<string, unknown>>(schema: string, value: unknown, attrPrefix?: string): T;
+}
+
+/** A non-JSON response, such as a frontend app's JavaScript source. */
+export class RawResponse {
+  constructor(
+    readonly contentType: string,
+    readonly body: string,
+  ) {}
+}
+
+export interface Operation {
+  /** PostHog's operationId where it has one */
+  id: string;
+  method: Method;
+  /** express-style template: /api/organizations/:organization_id/roles/:id */
+  path: string;
+  /** the personal API key scope PostHog requires, or null for actions that reject personal API keys */
+  scope: string | null;
+  /** schema file (without .json) the body is validated against */
+  request?: string;
+  /** schema file (without .json) of the success body; absent for 204 */
+  response?: string;
+  status: 200 | 201 | 204;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  handler(ctx: Context<any>): unknown;
+}

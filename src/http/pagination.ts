@@ -1,0 +1,66 @@
+import type { Request } from 'express';
+
+export interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+export interface ActivityPage<T> {
+  results: T[];
+  next: string | null;
+  previous: string | null;
+  total_count: number;
+}
+
+const positiveInt = (value: unknown): number | undefined => {
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) return undefined;
+  const n = Number(value);
+  return n > 0 ? n : undefined;
+};
+
+/**
+ * The request's absolute URL with some query parameters set or removed, every parameter re-encoded in
+ * alphabetical order, as Django REST Framework's replace_query_param / remove_query_param build links.
+ */
+export function linkTo(req: Request, set: Record<string, number>, remove: string[] = []): string {
+  const raw = req.originalUrl;
+  const q = raw.indexOf('?');
+  const params = new URLSearchParams(q === -1 ? '' : raw.slice(q + 1));
+  for (const [key, value] of Object.entries(set)) params.set(key, String(value));
+  for (const key of remove) params.delete(key);
+  params.sort();
+  const path = q === -1 ? raw : raw.slice(0, q);
+  const query = params.toString();
+  return `${req.protocol}://${req.get('host')}${path}${query ? `?${query}` : ''}`;
+}
+
+/** limit/offset pagination: default page 100, junk limit falls back to it, junk offset to 0. */
+export function paginate<T>(req: Request, items: T[], defaultLimit = 100): Page<T> {
+  const limit = positiveInt(req.query.limit) ?? defaultLimit;
+  const offset = positiveInt(req.query.offset) ?? 0;
+  const count = items.length;
+  const next = offset + limit < count ? linkTo(req, { limit, offset: offset + limit }) : null;
+  let previous: string | null = null;
+  if (offset > 0) {
+    previous =
+      offset - limit <= 0
+        ? linkTo(req, { limit }, ['offset'])
+        : linkTo(req, { limit, offset: offset - limit });
+  }
+  return { count, next, previous, results: items.slice(offset, offset + limit) };
+}
+
+/** Activity log pagination: 1-based `page`, `limit` default 10, `total_count`. */
+export function activityPage<T>(req: Request, items: T[]): ActivityPage<T> {
+  const limit = positiveInt(req.query.limit) ?? 10;
+  const page = positiveInt(req.query.page) ?? 1;
+  const start = (page - 1) * limit;
+  return {
+    results: items.slice(start, start + limit),
+    next: start + limit < items.length ? linkTo(req, { limit, page: page + 1 }) : null,
+    previous: page > 1 ? linkTo(req, { limit, page: page - 1 }) : null,
+    total_count: items.length,
+  };
+}

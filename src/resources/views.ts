@@ -1,0 +1,55 @@
+import type { Store } from '../store/store';
+import type { Membership, User } from '../store/types';
+
+/** UserBasic, used wherever PostHog names a user (created_by, user). */
+export function userBasic(user: User) {
+  return {
+    id: user.id,
+    uuid: user.uuid,
+    distinct_id: user.distinct_id,
+    first_name: user.first_name,
+    last_name: user.last_name,
+    email: user.email,
+    is_email_verified: user.is_email_verified,
+    hedgehog_config: user.hedgehog_config,
+    role_at_organization: user.role_at_organization,
+  };
+}
+
+export const userBasicOrNull = (store: Store, id: number | null) => {
+  const user = id === null ? undefined : store.state.users.get(id);
+  return user ? userBasic(user) : null;
+};
+
+/** OrganizationMember: a membership with its user. */
+export function memberView(store: Store, membership: Membership) {
+  const user = store.user(membership.user_id);
+  return {
+    id: membership.id,
+    user: userBasic(user),
+    level: membership.level,
+    joined_at: membership.joined_at,
+    updated_at: membership.updated_at,
+    is_2fa_enabled: user.is_2fa_enabled,
+    has_social_auth: user.has_social_auth,
+    last_login: user.last_login,
+  };
+}
+
+export function membershipOf(store: Store, organizationId: string, userId: number): Membership | undefined {
+  for (const m of store.state.memberships.values()) {
+    if (m.organization_id === organizationId && m.user_id === userId) return m;
+  }
+  return undefined;
+}
+
+/** Newest first by a timestamp field, as PostHog's default orderings are. */
+export const newestFirst =
+  <K extends string>(key: K) =>
+  (a: Record<K, string>, b: Record<K, string>): number =>
+    a[key] < b[key] ? 1 : a[key] > b[key] ? -1 : 0;
+
+/** The acting user's level in the organization of the request. */
+export function actingLevel(store: Store, organizationId: string, user: User): number {
+  return membershipOf(store, organizationId, user.id)?.level ?? 0;
+}

@@ -1,0 +1,52 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createApp, type AppOptions, type MockApp } from './app';
+
+export interface StartOptions extends AppOptions {
+  /** default 0: a free port */
+  port?: number;
+  /** default 127.0.0.1 */
+  host?: string;
+}
+
+export interface MockServer {
+  app: MockApp;
+  server: Server;
+  port: number;
+  /** http://127.0.0.1:PORT */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the mock on a port (a free one by default) and resolves once it listens.
+ *
+ * @example
+ * const mock = await startMockServer();
+ * process.env.POSTHOG_HOST = mock.url;
+ * // ... run tests, then:
+ * await mock.close();
+ */
+export function startMockServer(options: StartOptions = {}): Promise<MockServer> {
+  const app = createApp(options);
+  const host = options.host ?? '127.0.0.1';
+  return new Promise((resolve, reject) => {
+    const server = app.listen(options.port ?? 0, host);
+    server.once('error', reject);
+    server.once('listening', () => {
+      const { port } = server.address() as AddressInfo;
+      const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+      resolve({
+        app,
+        server,
+        port,
+        url: `http://${urlHost}:${port}`,
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.close((err) => (err ? fail(err) : done()));
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,108 @@
+import { Faker, en } from '@faker-js/faker';
+import { notFound } from '../http/errors';
+import { now } from '../time';
+import { seedState, type SeedOptions } from './seed';
+import type { ActivityEntry, Organization, Project, State, User } from './types';
+
+export type { SeedOptions } from './seed';
+
+/** Runtime ids come from their own seeded stream, so the same requests on the same seed give the same ids. */
+const RUNTIME_STREAM = 0x5eed;
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: string): boolean => UUID_RE.test(value);
+
+/**
+ * The in-memory store: seeded once, cloned cheaply. `reset()` returns to the seeded state; `snapshot()`
+ * and `restore()` let a test save and return to any state of its own.
+ */
+export class Store {
+  state: State;
+  readonly options: SeedOptions;
+  private readonly seeded: State;
+  private faker: Faker;
+
+  constructor(options: SeedOptions) {
+    this.options = options;
+    this.seeded = seedState(options);
+    this.state = structuredClone(this.seeded);
+    this.faker = this.runtimeFaker();
+  }
+
+  reset(): void {
+    this.state = structuredClone(this.seeded);
+    this.faker = this.runtimeFaker();
+  }
+
+  snapshot(): State {
+    return structuredClone(this.state);
+  }
+
+  restore(snapshot: State): void {
+    this.state = structuredClone(snapshot);
+  }
+
+  private runtimeFaker(): Faker {
+    const faker = new Faker({ locale: [en] });
+    faker.seed([this.options.seed, RUNTIME_STREAM]);
+    return faker;
+  }
+
+  uuid(): string {
+    return this.faker.string.uuid();
+  }
+
+  token(prefix: string, length = 43): string {
+    return prefix + this.faker.string.alphanumeric(length);
+  }
+
+  next(sequence: keyof State['sequences']): number {
+    this.state.sequences[sequence] += 1;
+    return this.state.sequences[sequence];
+  }
+
+  user(id: number): User {
+    const user = this.state.users.get(id);
+    if (!user) throw new Error(`store: no user ${id}`);
+    return user;
+  }
+
+  userByKey(key: string): User | undefined {
+    for (const user of this.state.users.values()) {
+      if (user.personal_api_keys.some((k) => k.value === key)) return user;
+    }
+    return undefined;
+  }
+
+  /** `@current` is the user's current organization; anything else must be a known UUID. */
+  organization(idOrCurrent: string, user: User): Organization {
+    const id = idOrCurrent === '@current' ? user.current_organization_id : idOrCurrent;
+    const org = isUuid(id) ? this.state.organizations.get(id.toLowerCase()) : undefined;
+    if (!org) throw notFound('Organization not found.');
+    return org;
+  }
+
+  /** `@current` is the first project of the user's current organization; otherwise an integer id. */
+  project(idOrCurrent: string, user: User): Project {
+    let project: Project | undefined;
+    if (idOrCurrent === '@current') {
+      project = [...this.state.projects.values()].find(
+        (p) => p.organization === user.current_organization_id,
+      );
+    } else if (/^\d+$/.test(idOrCurrent)) {
+      project = this.state.projects.get(Number(idOrCurrent));
+    }
+    if (!project) throw notFound('Project not found.');
+    return project;
+  }
+
+  recordActivity(entry: Omit<ActivityEntry, 'id' | 'created_at' | 'was_impersonated' | 'is_system'>): void {
+    this.state.activity.push({
+      id: this.uuid(),
+      created_at: now(),
+      was_impersonated: false,
+      is_system: false,
+      ...entry,
+    });
+  }
+}

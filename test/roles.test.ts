@@ -1,0 +1,167 @@
+import {
+  collectPages,
+  expectUnchanged,
+  KEYS,
+  NOT_FOUND,
+  ORG,
+  USERS,
+  useMock,
+  validation,
+  error,
+} from './support/api';
+
+const api = useMock();
+const ROLES = `/api/organizations/${ORG}/roles`;
+const ENGINEERING = '0190a1b2-2001-7000-8000-000000000001';
+const SUPPORT = '0190a1b2-2002-7000-8000-000000000002';
+
+describe('roles', () => {
+  test('list returns the seeded roles with their members, paginated', async () => {
+    const res = await api.get(`${ROLES}/`);
+    expect(res.body.count).toBe(4);
+    expect(res.body.next).toBeNull();
+    const engineering = res.body.results.find((r: { id: string }) => r.id === ENGINEERING);
+    expect(engineering.name).toBe('Engineering');
+    expect(engineering.members.map((m: { user: { uuid: string } }) => m.user.uuid).sort()).toEqual(
+      [USERS.owner, USERS.admin].sort(),
+    );
+    expect(engineering.created_by.email).toBe('owner@hedgebox.test');
+  });
+
+  test('pagination links are absolute, alphabetical and followed to the end', async () => {
+    const first = await api.get(`${ROLES}/?offset=0&limit=3`);
+    expect(first.body.results).toHaveLength(3);
+    expect(first.body.next).toBe(`${api.mock.url}${ROLES}/?limit=3&offset=3`);
+    expect(first.body.previous).toBeNull();
+    const second = await api.get(`${ROLES}/?limit=3&offset=3`);
+    expect(second.body.next).toBeNull();
+    expect(second.body.previous).toBe(`${api.mock.url}${ROLES}/?limit=3`);
+    const all = await collectPages(api, `${ROLES}/?limit=1`);
+    expect(all).toHaveLength(4);
+  });
+
+  test('create answers 201 and the role reads back', async () => {
+    const res = await api.post(`${ROLES}/`, { name: 'Data team', id: 'ignored', members: 'ignored' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ name: 'Data team', members: [], is_default: false });
+    expect(res.body.created_by.uuid).toBe(USERS.owner);
+    const back = await api.get(`${ROLES}/${res.body.id}/`);
+    expect(back.body).toEqual(res.body);
+  });
+
+  test('create accepts form and multipart bodies', async () => {
+    const form = await api.post(`${ROLES}/`, { name: 'Form role' }, { as: 'form' });
+    expect(form.status).toBe(201);
+    const multipart = await api.post(`${ROLES}/`, { name: 'Multipart role' }, { as: 'multipart' });
+    expect(multipart.status).toBe(201);
+    expect(multipart.body.name).toBe('Multipart role');
+  });
+
+  test.each([
+    [{}, validation('required', 'This field is required.', 'name')],
+    [{ name: '' }, validation('blank', 'This field may not be blank.', 'name')],
+    [{ name: null }, validation('null', 'This field may not be null.', 'name')],
+    [
+      { name: 'x'.repeat(201) },
+      validation('max_length', 'Ensure this field has no more than 200 characters.', 'name'),
+    ],
+    [{ name: 'engineering' }, validation('unique', 'There is already a role with this name.', 'name')],
+    [{ name: ['a'] }, validation('invalid_input', 'Not a valid string.', 'name')],
+  ])('create rejects %j', async (body, expected) => {
+    const before = api.mock.app.store.snapshot();
+    const res = await api.post(`${ROLES}/`, body);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual(expected);
+    expectUnchanged(api, before);
+  });
+
+  test('role writes need admin level', async () => {
+    const res = await api.post(`${ROLES}/`, { name: 'Nope' }, { key: KEYS.member });
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual(
+      error('authentication_error', 'permission_denied', 'You need to have admin level or higher.'),
+    );
+    const admin = await api.post(`${ROLES}/`, { name: 'Yes' }, { key: KEYS.admin });
+    expect(admin.status).toBe(201);
+  });
+
+  test('PUT replaces, PATCH changes only the name, and a role may keep its own name', async () => {
+    const put = await api.put(`${ROLES}/${SUPPORT}`, { name: 'Customer Support' });
+    expect(put.body.name).toBe('Customer Support');
+    const same = await api.patch(`${ROLES}/${SUPPORT}/`, { name: 'customer support' });
+    expect(same.status).toBe(200);
+    expect(same.body.members).toHaveLength(1);
+    const clash = await api.patch(`${ROLES}/${SUPPORT}/`, { name: 'ENGINEERING' });
+    expect(clash.body).toEqual(validation('unique', 'There is already a role with this name.', 'name'));
+    const missing = await api.put(`${ROLES}/${SUPPORT}/`, {});
+    expect(missing.body).toEqual(validation('required', 'This field is required.', 'name'));
+    expect((await api.get(`${ROLES}/${SUPPORT}/`)).body.name).toBe('customer support');
+  });
+
+  test('unknown and malformed role ids are 404', async () => {
+    for (const id of ['0190a1b2-2999-7000-8000-000000000009', 'not-a-uuid']) {
+      expect((await api.get(`${ROLES}/${id}/`)).body).toEqual(NOT_FOUND);
+      expect((await api.patch(`${ROLES}/${id}/`, { name: 'x' })).status).toBe(404);
+      expect((await api.delete(`${ROLES}/${id}/`)).status).toBe(404);
+    }
+  });
+
+  test('DELETE answers 204 and the role and its memberships are gone', async () => {
+    const res = await api.delete(`${ROLES}/${ENGINEERING}/`);
+    expect(res.status).toBe(204);
+    expect((await api.get(`${ROLES}/${ENGINEERING}/`)).status).toBe(404);
+    expect((await api.get(`${ROLES}/`)).body.count).toBe(3);
+    expect(
+      [...api.mock.app.store.state.roleMemberships.values()].some((m) => m.role_id === ENGINEERING),
+    ).toBe(false);
+  });
+});
+
+describe('role memberships', () => {
+  const memberships = (role: string) => `${ROLES}/${role}/role_memberships`;
+
+  test('list the role members', async () => {
+    const res = await api.get(`${memberships(SUPPORT)}/`);
+    expect(res.body.count).toBe(1);
+    expect(res.body.results[0]).toMatchObject({ role_id: SUPPORT, user: { uuid: USERS.member } });
+    expect(res.body.results[0].organization_member.level).toBe(1);
+  });
+
+  test('create adds a member, reflected in the role; delete removes it', async () => {
+    const created = await api.post(`${memberships(SUPPORT)}/`, { user_uuid: USERS.admin });
+    expect(created.status).toBe(201);
+    expect(created.body.user.uuid).toBe(USERS.admin);
+    const role = await api.get(`${ROLES}/${SUPPORT}/`);
+    expect(role.body.members.map((m: { id: string }) => m.id)).toContain(created.body.id);
+    const removed = await api.delete(`${memberships(SUPPORT)}/${created.body.id}/`);
+    expect(removed.status).toBe(204);
+    expect((await api.get(`${memberships(SUPPORT)}/`)).body.count).toBe(1);
+    expect((await api.delete(`${memberships(SUPPORT)}/${created.body.id}/`)).body).toEqual(NOT_FOUND);
+  });
+
+  test.each([
+    [{}, validation('required', 'This field is required.', 'user_uuid')],
+    [{ user_uuid: 'nope' }, validation('invalid_input', 'Must be a valid UUID.', 'user_uuid')],
+    [
+      { user_uuid: '0190a1b2-0009-7000-8000-000000000009' },
+      validation('invalid_input', 'User does not exist.'),
+    ],
+    [{ user_uuid: USERS.member }, validation('invalid_input', 'User is already part of the role.')],
+  ])('create rejects %j', async (body, expected) => {
+    const before = api.mock.app.store.snapshot();
+    const res = await api.post(`${memberships(SUPPORT)}/`, body);
+    expect(res.body).toEqual(expected);
+    expectUnchanged(api, before);
+  });
+
+  test('memberships of an unknown role are 404', async () => {
+    const res = await api.get(`${memberships('0190a1b2-2999-7000-8000-000000000009')}/`);
+    expect(res.body).toEqual(NOT_FOUND);
+  });
+
+  test('memberships answer only list, create and delete', async () => {
+    const res = await api.call('PATCH', `${memberships(SUPPORT)}/`, { body: {} });
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('GET, POST, HEAD, OPTIONS');
+  });
+});
