@@ -67,11 +67,20 @@ interface OpenApi {
     string,
     Record<string, { responses?: Record<string, { content?: Record<string, { schema?: Schema }> }> }>
   >;
-  components: { schemas: Record<string, Schema & { properties?: Record<string, Schema> }> };
+  components: {
+    schemas: Record<string, Schema & { properties?: Record<string, Schema>; required?: string[] }>;
+  };
 }
 
 function load(): OpenApi {
   const doc = JSON.parse(fs.readFileSync(OPENAPI_FILE, 'utf8')) as OpenApi;
+  // OpenAPI semantics: a required writeOnly property is required in requests only, never in responses.
+  for (const component of Object.values(doc.components.schemas)) {
+    const props = component.properties ?? {};
+    if (Array.isArray(component.required)) {
+      component.required = component.required.filter((f: string) => !props[f]?.writeOnly);
+    }
+  }
   for (const [name, patches] of Object.entries(COMPONENT_PATCHES)) {
     const component = doc.components.schemas[name];
     if (!component?.properties) throw new Error(`openapi: no component ${name}`);
