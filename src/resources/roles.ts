@@ -37,6 +37,8 @@ export function roleView(store: Store, role: Role) {
     created_at: role.created_at,
     created_by: userBasicOrNull(store, role.created_by_id),
     members: membershipsOfRole(store, role.id).map((rm) => roleMembershipView(store, rm.id)),
+    associated_flags: [],
+    feature_flags_access_level: role.feature_flags_access_level,
     is_default: role.is_default,
   };
 }

@@ -1,5 +1,5 @@
 import type { Store } from '../store/store';
-import type { Membership, User } from '../store/types';
+import type { Membership, Person, Project, User } from '../store/types';
 
 /** UserBasic, used wherever PostHog names a user (created_by, user). */
 export function userBasic(user: User) {
@@ -52,4 +52,34 @@ export const newestFirst =
 /** The acting user's level in the organization of the request. */
 export function actingLevel(store: Store, organizationId: string, user: User): number {
   return membershipOf(store, organizationId, user.id)?.level ?? 0;
+}
+
+const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NAME_PROPERTIES = ['email', 'Email', '$email', 'name', 'Name', 'username', 'Username', 'UserName'];
+
+/**
+ * A person's display name as PostHog derives it: the first non-empty of the display-name properties,
+ * else the first distinct id (ids that look like UUIDs last), else the id.
+ */
+export function personName(person: Person, project: Project): string {
+  const keys = project.person_display_name_properties ?? NAME_PROPERTIES;
+  for (const key of keys) {
+    const value = person.properties[key];
+    if (value !== undefined && value !== null && String(value).trim() !== '') return String(value);
+  }
+  const ids = [...person.distinct_ids].sort((a, b) => Number(UUID_LIKE.test(a)) - Number(UUID_LIKE.test(b)));
+  return ids[0] ?? String(person.id);
+}
+
+/** Person, as the docs show it. */
+export function personView(store: Store, person: Person) {
+  const project = store.state.projects.get(person.team_id)!;
+  return {
+    id: person.id,
+    name: personName(person, project),
+    distinct_ids: person.distinct_ids,
+    properties: person.properties,
+    created_at: person.created_at,
+    uuid: person.uuid,
+  };
 }
