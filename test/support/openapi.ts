@@ -27,6 +27,18 @@ export const COMPONENT_PATCHES: Record<string, { field: string; schema: Schema; 
       reason: 'null when the creator is gone (behaviour notes: UserBasic or null)',
     },
   ],
+  ProjectBackwardCompat: [
+    {
+      field: 'product_intents',
+      schema: { type: 'array' },
+      reason: 'typed string; a list of intents at runtime (docs example)',
+    },
+    {
+      field: 'week_start_day',
+      schema: { enum: [0, 1, null] },
+      reason: 'null (the locale default) until a project sets it; the published enum omits null',
+    },
+  ],
   PluginConfig: [
     { field: 'config', schema: { type: 'object' }, reason: 'typed string; an object at runtime' },
     {
@@ -72,8 +84,23 @@ interface OpenApi {
   };
 }
 
+/** OpenAPI 3.0's `nullable: true` as JSON Schema: `null` joins the type (and enum), or wraps the schema. */
+function nullableToJsonSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(nullableToJsonSchema);
+  if (typeof node !== 'object' || node === null) return node;
+  const { nullable, ...rest } = Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [k, nullableToJsonSchema(v)]),
+  ) as Schema;
+  if (nullable !== true) return rest;
+  if (typeof rest.type === 'string') {
+    const enumWithNull = Array.isArray(rest.enum) ? { enum: [...(rest.enum as unknown[]), null] } : {};
+    return { ...rest, type: [rest.type, 'null'], ...enumWithNull };
+  }
+  return { anyOf: [rest, { type: 'null' }] };
+}
+
 function load(): OpenApi {
-  const doc = JSON.parse(fs.readFileSync(OPENAPI_FILE, 'utf8')) as OpenApi;
+  const doc = nullableToJsonSchema(JSON.parse(fs.readFileSync(OPENAPI_FILE, 'utf8'))) as OpenApi;
   // OpenAPI semantics: a required writeOnly property is required in requests only, never in responses.
   for (const component of Object.values(doc.components.schemas)) {
     const props = component.properties ?? {};

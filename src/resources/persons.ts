@@ -1,0 +1,569 @@
+import { methodNotAllowed, notFound, requiredError, validationError } from '../http/errors';
+import type { Context, Operation } from '../http/operation';
+import { isUuid, type Store } from '../store/store';
+import type { ActivityEntry, Cohort, Person } from '../store/types';
+import { now } from '../time';
+import { activityOf } from './activity';
+import { personView, userBasicOrNull } from './views';
+
+const PERSONS = '/api/projects/:project_id/persons';
+const PERSON = `${PERSONS}/:id`;
+
+type Change = NonNullable<ActivityEntry['detail']['changes']>[number];
+
+/** Persons of the request's project, as the list orders them: newest created first, then id descending. */
+export function personsOf(ctx: Context): Person[] {
+  return [...ctx.store.state.persons.values()]
+    .filter((p) => p.team_id === ctx.project.id)
+    .sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : b.id - a.id));
+}
+
+/** A person of the request's project by integer id or uuid; anything else is 404 `Not found.`. */
+export function findPerson(ctx: Context, id: string | undefined): Person {
+  let person: Person | undefined;
+  if (id !== undefined && /^\d+$/.test(id)) {
+    person = ctx.store.state.persons.get(Number(id));
+  } else if (id !== undefined && isUuid(id)) {
+    const uuid = id.toLowerCase();
+    person = [...ctx.store.state.persons.values()].find(
+      (p) => p.uuid === uuid && p.team_id === ctx.project.id,
+    );
+  }
+  if (!person || person.team_id !== ctx.project.id) throw notFound();
+  return person;
+}
+
+const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+function record(ctx: Context, person: Person, activity: string, changes: Change[] | null): void {
+  ctx.store.recordActivity({
+    organization_id: ctx.org.id,
+    team_id: ctx.project.id,
+    scope: 'Person',
+    item_id: String(person.id),
+    activity,
+    user_id: ctx.user.id,
+    detail: { changes, merge: null, trigger: null, name: person.uuid, short_id: null, type: null },
+  });
+}
+
+/** Appends the person's current properties to its timeline (the source of properties_timeline). */
+function snapshot(person: Person): void {
+  person.timeline.push({ timestamp: now(), properties: structuredClone(person.properties) });
+}
+
+/**
+ * Sets properties like a `$set` event: listed keys are set, other keys kept. Records an `updated` activity
+ * with one change per key whose value changed, and a timeline point when anything changed.
+ */
+function setProperties(ctx: Context, person: Person, properties: Record<string, unknown>): void {
+  const changes: Change[] = [];
+  for (const [key, after] of Object.entries(properties)) {
+    const had = Object.prototype.hasOwnProperty.call(person.properties, key);
+    const before = had ? person.properties[key] : null;
+    if (had && sameValue(before, after)) continue;
+    changes.push({ type: 'Person', action: had ? 'changed' : 'created', field: key, before, after });
+    person.properties[key] = after;
+  }
+  if (changes.length) snapshot(person);
+  record(ctx, person, 'updated', changes);
+}
+
+// ---------------------------------------------------------------- list filters
+
+const OPERATORS = [
+  'exact',
+  'is_not',
+  'icontains',
+  'not_icontains',
+  'regex',
+  'not_regex',
+  'gt',
+  'lt',
+  'gte',
+  'lte',
+  'is_set',
+  'is_not_set',
+  'is_date_exact',
+  'is_date_after',
+  'is_date_before',
+  'in',
+  'not_in',
+] as const;
+type Operator = (typeof OPERATORS)[number];
+
+interface PropertyFilter {
+  key: string;
+  value: unknown;
+  operator: Operator;
+  type: string;
+}
+
+type FilterGroup = { type: 'AND' | 'OR'; values: (FilterGroup | PropertyFilter)[] };
+
+const invalidProperties = (detail: string) => validationError('invalid_input', detail, 'properties');
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * One property filter, checked: a key, a known operator (default `exact`), and a value where the operator
+ * needs one. A filter without a `type` is taken as a person property filter.
+ */
+function parseFilter(raw: unknown): PropertyFilter | FilterGroup {
+  if (!isObject(raw)) throw invalidProperties('Each property filter must be an object.');
+  if (Array.isArray(raw.values) && (raw.type === 'AND' || raw.type === 'OR') && raw.key === undefined) {
+    return { type: raw.type, values: raw.values.map(parseFilter) };
+  }
+  if (typeof raw.key !== 'string' || raw.key === '')
+    throw invalidProperties('Each property filter needs a "key".');
+  const operator =
+    raw.operator === undefined || raw.operator === null || raw.operator === '' ? 'exact' : raw.operator;
+  if (!OPERATORS.includes(operator as Operator)) {
+    throw validationError('invalid_choice', `"${String(operator)}" is not a valid choice.`, 'properties');
+  }
+  if (raw.value === undefined && operator !== 'is_set' && operator !== 'is_not_set') {
+    throw invalidProperties(`The property filter on "${raw.key}" needs a "value".`);
+  }
+  if (operator === 'regex' || operator === 'not_regex') {
+    try {
+      new RegExp(String(raw.value));
+    } catch {
+      throw invalidProperties(`Invalid regular expression: ${String(raw.value)}`);
+    }
+  }
+  const type = typeof raw.type === 'string' && raw.type !== '' ? raw.type : 'person';
+  return { key: raw.key, value: raw.value, operator: operator as Operator, type };
+}
+
+/**
+ * `properties` query parameter: a JSON array of property filters (all must match), or PostHog's grouped
+ * form `{"type": "AND"|"OR", "values": [...]}`.
+ */
+function parseProperties(text: string): FilterGroup {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalidProperties('Properties must be valid JSON: a list of property filters.');
+  }
+  if (Array.isArray(parsed)) return { type: 'AND', values: parsed.map(parseFilter) };
+  if (isObject(parsed) && Array.isArray(parsed.values)) {
+    const group = parseFilter(parsed);
+    if ('values' in group) return group;
+  }
+  throw invalidProperties('Properties must be a list of property filters.');
+}
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+const numeric = (v: unknown): number | undefined => {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+};
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+
+function compare(a: unknown, b: unknown, test: (x: number) => boolean): boolean {
+  const x = numeric(a);
+  const y = numeric(b);
+  return x !== undefined && y !== undefined && test(x - y);
+}
+
+function compareDates(a: unknown, b: unknown, test: (x: number) => boolean): boolean {
+  const x = typeof a === 'string' || typeof a === 'number' ? Date.parse(String(a)) : NaN;
+  const y = typeof b === 'string' ? Date.parse(b) : NaN;
+  return !Number.isNaN(x) && !Number.isNaN(y) && test(x - y);
+}
+
+/**
+ * Whether a person matches one filter. Person properties compare by their text form (as ClickHouse
+ * compares extracted JSON); a person lacking the property matches only the negative operators
+ * (is_not, not_icontains, not_regex, not_in, is_not_set). Cohort filters (`type: "cohort"`, value a
+ * cohort id) test membership; filters on other types (event, group...) do not apply to persons and are
+ * ignored, as PostHog ignores them here.
+ */
+function matchesFilter(store: Store, person: Person, f: PropertyFilter): boolean {
+  if (f.type === 'cohort') {
+    const ids = asList(f.value).map((v) => numeric(v));
+    const inCohort = [...store.state.cohorts.values()].some(
+      (c) => ids.includes(c.id) && c.team_id === person.team_id && c.person_ids.includes(person.id),
+    );
+    return f.operator === 'not_in' || f.operator === 'is_not' ? !inCohort : inCohort;
+  }
+  if (f.type !== 'person') return true;
+  const has =
+    Object.prototype.hasOwnProperty.call(person.properties, f.key) && person.properties[f.key] !== null;
+  const prop = person.properties[f.key];
+  const equalsAny = () => has && asList(f.value).some((v) => text(v) === text(prop));
+  switch (f.operator) {
+    case 'exact':
+    case 'in':
+      return equalsAny();
+    case 'is_not':
+    case 'not_in':
+      return !equalsAny();
+    case 'icontains':
+      return has && text(prop).toLowerCase().includes(text(f.value).toLowerCase());
+    case 'not_icontains':
+      return !(has && text(prop).toLowerCase().includes(text(f.value).toLowerCase()));
+    case 'regex':
+      return has && new RegExp(text(f.value)).test(text(prop));
+    case 'not_regex':
+      return !(has && new RegExp(text(f.value)).test(text(prop)));
+    case 'gt':
+      return has && compare(prop, f.value, (d) => d > 0);
+    case 'gte':
+      return has && compare(prop, f.value, (d) => d >= 0);
+    case 'lt':
+      return has && compare(prop, f.value, (d) => d < 0);
+    case 'lte':
+      return has && compare(prop, f.value, (d) => d <= 0);
+    case 'is_set':
+      return has;
+    case 'is_not_set':
+      return !has;
+    case 'is_date_exact':
+      return has && compareDates(prop, f.value, (d) => d === 0);
+    case 'is_date_after':
+      return has && compareDates(prop, f.value, (d) => d > 0);
+    case 'is_date_before':
+      return has && compareDates(prop, f.value, (d) => d < 0);
+  }
+}
+
+function matchesGroup(store: Store, person: Person, group: FilterGroup): boolean {
+  const test = (f: FilterGroup | PropertyFilter) =>
+    'values' in f ? matchesGroup(store, person, f) : matchesFilter(store, person, f);
+  return group.type === 'AND' ? group.values.every(test) : group.values.some(test);
+}
+
+/** The list's filters: distinct_id (exact), email (exact), search (substring), properties (JSON). */
+function filterPersons(ctx: Context, persons: Person[]): Person[] {
+  const { distinct_id, email, search, properties } = ctx.query;
+  const groups = properties !== undefined && properties !== '' ? parseProperties(properties) : undefined;
+  const needle = search?.trim().toLowerCase();
+  return persons.filter((p) => {
+    if (distinct_id !== undefined && !p.distinct_ids.includes(distinct_id)) return false;
+    if (email !== undefined && p.properties.email !== email) return false;
+    if (needle) {
+      const haystack = [p.properties.email, p.properties.name, ...p.distinct_ids]
+        .filter((v) => v !== undefined && v !== null)
+        .map((v) => text(v).toLowerCase());
+      if (!haystack.some((h) => h.includes(needle))) return false;
+    }
+    return !groups || matchesGroup(ctx.store, p, groups);
+  });
+}
+
+// ---------------------------------------------------------------- cohorts
+
+/** Cohort as PostHog's CohortSerializer shows it; membership is what the store last calculated. */
+export function cohortView(store: Store, cohort: Cohort) {
+  return {
+    id: cohort.id,
+    name: cohort.name,
+    description: cohort.description,
+    groups: [],
+    deleted: false,
+    filters: cohort.filters,
+    is_calculating: false,
+    created_by: userBasicOrNull(store, cohort.created_by_id),
+    created_at: cohort.created_at,
+    last_calculation: cohort.created_at,
+    errors_calculating: 0,
+    count: cohort.person_ids.filter((id) => store.state.persons.has(id)).length,
+    is_static: cohort.is_static,
+  };
+}
+
+// ---------------------------------------------------------------- operations
+
+interface SplitBody {
+  main_distinct_id?: string | null;
+}
+
+export const personOperations: Operation[] = [
+  {
+    id: 'persons_list',
+    method: 'GET',
+    path: PERSONS,
+    scope: 'person:read',
+    response: 'PaginatedPersonList',
+    status: 200,
+    handler: (ctx) => ctx.paginate(filterPersons(ctx, personsOf(ctx)).map((p) => personView(ctx.store, p))),
+  },
+  {
+    // Persons are made by ingesting events, never through this API (PostHog's own 405 detail).
+    id: 'persons_create',
+    method: 'POST',
+    path: PERSONS,
+    scope: 'person:write',
+    status: 201,
+    handler: () => {
+      throw methodNotAllowed(
+        'POST',
+        ['GET', 'POST', 'HEAD', 'OPTIONS'],
+        'Creating persons via this API is not allowed. Please create persons by sending an $identify event. See https://posthog.com/docs/product-analytics/identify for details.',
+      );
+    },
+  },
+  {
+    id: 'persons_retrieve',
+    method: 'GET',
+    path: PERSON,
+    scope: 'person:read',
+    response: 'Person',
+    status: 200,
+    handler: (ctx) => personView(ctx.store, findPerson(ctx, ctx.params.id)),
+  },
+  {
+    // The docs answer 200 with the Person (the real server answers 202 with no body; behaviour notes §6).
+    id: 'persons_update',
+    method: 'PUT',
+    path: PERSON,
+    scope: 'person:write',
+    request: 'PersonRequest',
+    response: 'Person',
+    status: 200,
+    handler: (ctx: Context<{ properties: Record<string, unknown> }>) => {
+      const person = findPerson(ctx, ctx.params.id);
+      setProperties(ctx, person, ctx.body.properties);
+      return personView(ctx.store, person);
+    },
+  },
+  {
+    id: 'persons_partial_update',
+    method: 'PATCH',
+    path: PERSON,
+    scope: 'person:write',
+    request: 'PatchedPersonRequest',
+    response: 'Person',
+    status: 200,
+    handler: (ctx: Context<{ properties?: Record<string, unknown> }>) => {
+      const person = findPerson(ctx, ctx.params.id);
+      if (ctx.body.properties !== undefined) setProperties(ctx, person, ctx.body.properties);
+      return personView(ctx.store, person);
+    },
+  },
+  {
+    // `?delete_events=true` is accepted; the mock keeps no events, so there is nothing more to remove.
+    id: 'persons_destroy',
+    method: 'DELETE',
+    path: PERSON,
+    scope: 'person:write',
+    status: 204,
+    handler: (ctx) => {
+      const person = findPerson(ctx, ctx.params.id);
+      ctx.store.state.persons.delete(person.id);
+      for (const cohort of ctx.store.state.cohorts.values()) {
+        cohort.person_ids = cohort.person_ids.filter((id) => id !== person.id);
+      }
+      record(ctx, person, 'deleted', null);
+    },
+  },
+  {
+    /**
+     * `key` and `value` from the body (as the real server reads them) or the query (as the docs put them);
+     * the body wins. A null value counts as missing, and `value` is checked before `key`, as PostHog does.
+     * The published schema has no response body for this 200; the mock answers `{"success": true}` like
+     * its sibling actions split and delete_property.
+     */
+    id: 'persons_update_property_create',
+    method: 'POST',
+    path: `${PERSON}/update_property`,
+    scope: 'person:write',
+    request: 'PersonUpdatePropertyRequest',
+    response: 'PersonSuccess',
+    status: 200,
+    handler: (ctx: Context<{ key?: string; value?: unknown }>) => {
+      const person = findPerson(ctx, ctx.params.id);
+      const merged = ctx.validate<{ key?: string; value?: unknown }>('PersonUpdatePropertyRequest', {
+        ...(ctx.query.key !== undefined ? { key: ctx.query.key } : {}),
+        ...(ctx.query.value !== undefined ? { value: ctx.query.value } : {}),
+        ...(ctx.body.key !== undefined ? { key: ctx.body.key } : {}),
+        ...(ctx.body.value !== undefined ? { value: ctx.body.value } : {}),
+      });
+      if (merged.value === undefined || merged.value === null) throw requiredError('value');
+      if (merged.key === undefined) throw requiredError('key');
+      setProperties(ctx, person, { [merged.key]: merged.value });
+      return { success: true };
+    },
+  },
+  {
+    // `$unset` from the query (docs) or body (real server). Removing a key the person lacks is a no-op.
+    id: 'persons_delete_property_create',
+    method: 'POST',
+    path: `${PERSON}/delete_property`,
+    scope: 'person:write',
+    request: 'PersonDeletePropertyRequest',
+    response: 'PersonSuccess',
+    status: 200,
+    handler: (ctx: Context<{ $unset?: string }>) => {
+      const person = findPerson(ctx, ctx.params.id);
+      const { $unset: key } = ctx.validate<{ $unset?: string }>('PersonDeletePropertyRequest', {
+        ...(ctx.query.$unset !== undefined ? { $unset: ctx.query.$unset } : {}),
+        ...(ctx.body.$unset !== undefined ? { $unset: ctx.body.$unset } : {}),
+      });
+      if (key === undefined) throw requiredError('$unset');
+      const changes: Change[] = [];
+      if (Object.prototype.hasOwnProperty.call(person.properties, key)) {
+        changes.push({
+          type: 'Person',
+          action: 'deleted',
+          field: key,
+          before: person.properties[key],
+          after: null,
+        });
+        delete person.properties[key];
+        snapshot(person);
+      }
+      record(ctx, person, 'delete_property', changes);
+      return { success: true };
+    },
+  },
+  {
+    /**
+     * Every distinct id but the main one becomes a new person (new id and uuid, created now, no
+     * properties), as PostHog's split_person does. Without `main_distinct_id` the first distinct id stays
+     * and, as in PostHog, the person's properties are reset to `{}`. A `main_distinct_id` the person does
+     * not have is rejected (PostHog would move every id away).
+     */
+    id: 'persons_split_create',
+    method: 'POST',
+    path: `${PERSON}/split`,
+    scope: 'person:write',
+    request: 'PersonSplitRequest',
+    response: 'PersonSuccess',
+    status: 200,
+    handler: (ctx: Context<SplitBody>) => {
+      const person = findPerson(ctx, ctx.params.id);
+      const requested = ctx.body.main_distinct_id;
+      if (requested && !person.distinct_ids.includes(requested)) {
+        throw validationError(
+          'invalid_input',
+          `"${requested}" is not a distinct id of this person.`,
+          'main_distinct_id',
+        );
+      }
+      const original = [...person.distinct_ids];
+      const main = requested || original[0];
+      if (!requested && Object.keys(person.properties).length) {
+        person.properties = {};
+        snapshot(person);
+      }
+      for (const distinctId of original) {
+        if (distinctId === main) continue;
+        const at = now();
+        const split: Person = {
+          id: ctx.store.next('person'),
+          uuid: ctx.store.uuid(),
+          team_id: person.team_id,
+          distinct_ids: [distinctId],
+          properties: {},
+          created_at: at,
+          timeline: [{ timestamp: at, properties: {} }],
+        };
+        ctx.store.state.persons.set(split.id, split);
+      }
+      person.distinct_ids = main === undefined ? [] : [main];
+      record(ctx, person, 'split_person', [
+        { type: 'Person', action: 'split', field: null, before: null, after: { distinct_ids: original } },
+      ]);
+      return { success: true };
+    },
+  },
+  {
+    id: 'persons_activity_retrieve',
+    method: 'GET',
+    path: `${PERSONS}/activity`,
+    scope: 'activity_log:read',
+    response: 'ActivityLogPage',
+    status: 200,
+    handler: (ctx) => activityOf(ctx, 'Person', undefined, ctx.project.id),
+  },
+  {
+    id: 'persons_activity_retrieve_2',
+    method: 'GET',
+    path: `${PERSON}/activity`,
+    scope: 'activity_log:read',
+    response: 'ActivityLogPage',
+    status: 200,
+    handler: (ctx) => activityOf(ctx, 'Person', String(findPerson(ctx, ctx.params.id).id), ctx.project.id),
+  },
+  {
+    /**
+     * One point per recorded state of the person's properties, oldest first; each stands for one event
+     * (the mock keeps no events). Effective range: the first point to now.
+     */
+    id: 'persons_properties_timeline_retrieve',
+    method: 'GET',
+    path: `${PERSON}/properties_timeline`,
+    scope: null,
+    response: 'PersonPropertiesTimeline',
+    status: 200,
+    handler: (ctx) => {
+      const person = findPerson(ctx, ctx.params.id);
+      const points = person.timeline.map((t) => ({
+        timestamp: t.timestamp,
+        properties: t.properties,
+        relevant_event_count: 1,
+      }));
+      return {
+        points,
+        crucial_property_keys: [],
+        effective_date_from: points[0]?.timestamp ?? person.created_at,
+        effective_date_to: now(),
+      };
+    },
+  },
+  {
+    /**
+     * Values of person property `key` with how many persons of the project have each, most common first
+     * (then by value). `value` keeps those containing it, case-insensitively. Null and empty values are
+     * not counted, as PostHog's query skips them.
+     */
+    id: 'persons_values_retrieve',
+    method: 'GET',
+    path: `${PERSONS}/values`,
+    scope: 'person:read',
+    response: 'PersonPropertyValues',
+    status: 200,
+    handler: (ctx) => {
+      const { key, value } = ctx.query;
+      if (key === undefined || key === '') throw requiredError('key');
+      const counts = new Map<string, { name: unknown; count: number }>();
+      for (const person of personsOf(ctx)) {
+        if (!Object.prototype.hasOwnProperty.call(person.properties, key)) continue;
+        const name = person.properties[key];
+        if (name === null || name === undefined || name === '') continue;
+        if (value && !text(name).toLowerCase().includes(value.toLowerCase())) continue;
+        const id = JSON.stringify(name);
+        const entry = counts.get(id) ?? { name, count: 0 };
+        entry.count += 1;
+        counts.set(id, entry);
+      }
+      return [...counts.values()].sort(
+        (a, b) =>
+          b.count - a.count || (text(a.name) < text(b.name) ? -1 : text(a.name) > text(b.name) ? 1 : 0),
+      );
+    },
+  },
+  {
+    // PostHog requires person:read and cohort:read; the table carries one scope.
+    id: 'persons_cohorts_retrieve',
+    method: 'GET',
+    path: `${PERSONS}/cohorts`,
+    scope: 'person:read',
+    response: 'PersonCohorts',
+    status: 200,
+    handler: (ctx) => {
+      const personId = ctx.query.person_id;
+      if (personId === undefined || personId === '') throw requiredError('person_id');
+      const person = findPerson(ctx, personId);
+      const cohorts = [...ctx.store.state.cohorts.values()].filter(
+        (c) => c.team_id === ctx.project.id && c.person_ids.includes(person.id),
+      );
+      return { results: cohorts.map((c) => cohortView(ctx.store, c)) };
+    },
+  },
+];

@@ -1,0 +1,165 @@
+import {
+  collectPages,
+  error,
+  expectUnchanged,
+  KEYS,
+  NOT_FOUND,
+  ORG,
+  useMock,
+  validation,
+} from './support/api';
+
+const api = useMock();
+const INVITES = `/api/organizations/${ORG}/invites`;
+
+describe('invites', () => {
+  test('list: the seeded invites, newest first', async () => {
+    const res = await api.get(`${INVITES}/`);
+    expect(res.body.count).toBe(5);
+    const created = res.body.results.map((i: { created_at: string }) => i.created_at);
+    expect(created).toEqual([...created].sort().reverse());
+    const nina = res.body.results.find(
+      (i: { target_email: string }) => i.target_email === 'new.hire@hedgebox.test',
+    );
+    expect(nina).toMatchObject({ first_name: 'Nina', level: 1, message: 'Welcome aboard!' });
+    expect(await collectPages(api, `${INVITES}?limit=2`)).toEqual(res.body.results);
+  });
+
+  test('create answers 201, lists first, and replaces a pending invite for the same email', async () => {
+    const res = await api.post(`${INVITES}/`, {
+      target_email: 'sam@example.test',
+      first_name: 'Sam',
+      level: 8,
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      target_email: 'sam@example.test',
+      first_name: 'Sam',
+      level: 8,
+      is_expired: false,
+      emailing_attempt_made: true,
+      private_project_access: null,
+    });
+    expect(res.body.created_by.email).toBe('owner@hedgebox.test');
+    const again = await api.post(
+      INVITES,
+      { target_email: 'SAM@example.test', send_email: false },
+      { as: 'form' },
+    );
+    const list = await api.get(INVITES);
+    expect(list.body.count).toBe(6);
+    expect(list.body.results[0]).toMatchObject({ id: again.body.id, level: 1, emailing_attempt_made: false });
+    expect(list.body.results.map((i: { id: string }) => i.id)).not.toContain(res.body.id);
+  });
+
+  test('private_project_access names projects of the organization', async () => {
+    const ok = await api.post(INVITES, {
+      target_email: 'p@example.test',
+      private_project_access: [{ id: 1, level: 8 }],
+    });
+    expect(ok.body.private_project_access).toEqual([{ id: 1, level: 8 }]);
+    const bad = await api.post(INVITES, {
+      target_email: 'q@example.test',
+      private_project_access: [{ id: 99, level: 1 }],
+    });
+    expect(bad.body).toEqual(
+      validation('invalid_input', 'Project 99 does not exist.', 'private_project_access'),
+    );
+  });
+
+  test.each([
+    [{}, validation('required', 'This field is required.', 'target_email')],
+    [{ target_email: 'nope' }, validation('invalid_input', 'Enter a valid email address.', 'target_email')],
+    [
+      { target_email: 'a@b.test', level: 2 },
+      validation('invalid_choice', '"2" is not a valid choice.', 'level'),
+    ],
+    [
+      { target_email: 'a@b.test', first_name: 'x'.repeat(31) },
+      validation('max_length', 'Ensure this field has no more than 30 characters.', 'first_name'),
+    ],
+    [
+      { target_email: 'member@hedgebox.test' },
+      validation('invalid_input', 'A user with this email address already belongs to the organization.'),
+    ],
+  ])('create rejects %j', async (body, expected) => {
+    const before = api.mock.app.store.snapshot();
+    const res = await api.post(INVITES, body);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual(expected);
+    expectUnchanged(api, before);
+  });
+
+  test('a member cannot invite above their own level', async () => {
+    const res = await api.post(
+      INVITES,
+      { target_email: 'boss@example.test', level: 8 },
+      { key: KEYS.member },
+    );
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual(
+      error(
+        'authentication_error',
+        'permission_denied',
+        'You cannot invite a user with a higher permission level than your own.',
+      ),
+    );
+    expect(
+      (await api.post(INVITES, { target_email: 'peer@example.test' }, { key: KEYS.member })).status,
+    ).toBe(201);
+  });
+
+  test('DELETE answers 204 and the invite is gone; unknown ids 404', async () => {
+    const id = '0190a1b2-3001-7000-8000-000000000001';
+    expect((await api.delete(`${INVITES}/${id}/`)).status).toBe(204);
+    expect((await api.get(INVITES)).body.results.map((i: { id: string }) => i.id)).not.toContain(id);
+    expect((await api.delete(`${INVITES}/${id}`)).body).toEqual(NOT_FOUND);
+    expect((await api.delete(`${INVITES}/42`)).body).toEqual(NOT_FOUND);
+  });
+
+  test('GET one invite is not an operation: 405', async () => {
+    const res = await api.get(`${INVITES}/0190a1b2-3001-7000-8000-000000000001`);
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('DELETE, OPTIONS');
+  });
+
+  test('bulk creates every invite and answers them as an array', async () => {
+    const res = await api.post(`${INVITES}/bulk/`, [
+      { target_email: 'one@example.test' },
+      { target_email: 'two@example.test', level: 8 },
+    ]);
+    expect(res.status).toBe(200);
+    expect(res.body.map((i: { target_email: string }) => i.target_email)).toEqual([
+      'one@example.test',
+      'two@example.test',
+    ]);
+    expect((await api.get(INVITES)).body.count).toBe(7);
+  });
+
+  test.each([
+    [
+      { target_email: 'x@example.test' },
+      'This endpoint needs an array of data for bulk invite creation.',
+      'invalid_input',
+    ],
+    [
+      Array.from({ length: 21 }, (_, i) => ({ target_email: `u${i}@example.test` })),
+      'A maximum of 20 invites can be sent in a single request.',
+      'max_length',
+    ],
+  ])('bulk rejects %#', async (body, detail, code) => {
+    const res = await api.post(`${INVITES}/bulk`, body);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual(validation(code, detail));
+  });
+
+  test('bulk is all or nothing: one bad invite writes none', async () => {
+    const before = api.mock.app.store.snapshot();
+    const res = await api.post(`${INVITES}/bulk`, [
+      { target_email: 'fine@example.test' },
+      { target_email: 'bad' },
+    ]);
+    expect(res.body).toEqual(validation('invalid_input', 'Enter a valid email address.', '1__target_email'));
+    expectUnchanged(api, before);
+  });
+});

@@ -1,0 +1,143 @@
+import {
+  collectPages,
+  error,
+  expectUnchanged,
+  KEYS,
+  NOT_FOUND,
+  ORG,
+  USERS,
+  useMock,
+  validation,
+} from './support/api';
+
+const api = useMock();
+const MEMBERS = `/api/organizations/${ORG}/members`;
+const denied = (detail: string) => error('authentication_error', 'permission_denied', detail);
+
+interface Member {
+  user: { uuid: string; email: string };
+  level: number;
+  joined_at: string;
+}
+
+describe('members', () => {
+  test('list: every seeded member, newest joined first, paginated to the end', async () => {
+    const res = await api.get(`${MEMBERS}/`);
+    expect(res.body.count).toBe(12); // 3 fixture users + 9 from faker
+    const joined = res.body.results.map((m: Member) => m.joined_at);
+    expect(joined).toEqual([...joined].sort().reverse());
+    const levels = Object.fromEntries(res.body.results.map((m: Member) => [m.user.email, m.level]));
+    expect(levels).toMatchObject({
+      'owner@hedgebox.test': 15,
+      'admin@hedgebox.test': 8,
+      'member@hedgebox.test': 1,
+    });
+    expect(await collectPages(api, `${MEMBERS}/?limit=4`)).toEqual(res.body.results);
+  });
+
+  test('list: order=joined_at, email and search filters', async () => {
+    const asc = await api.get(`${MEMBERS}?order=joined_at`);
+    const joined = asc.body.results.map((m: Member) => m.joined_at);
+    expect(joined).toEqual([...joined].sort());
+    const byEmail = await api.get(`${MEMBERS}?email=ADMIN@hedgebox.test`);
+    expect(byEmail.body.results.map((m: Member) => m.user.uuid)).toEqual([USERS.admin]);
+    const search = await api.get(`${MEMBERS}?search=member@`);
+    expect(search.body.results.map((m: Member) => m.user.uuid)).toEqual([USERS.member]);
+    expect((await api.get(`${MEMBERS}?order=level`)).body).toEqual(
+      validation('invalid_choice', '"level" is not a valid choice.', 'order'),
+    );
+  });
+
+  test('an admin promotes a member up to their own level; it reads back', async () => {
+    const res = await api.patch(`${MEMBERS}/${USERS.member}/`, { level: 8 }, { key: KEYS.admin });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ level: 8, user: { uuid: USERS.member } });
+    const back = await api.get(`${MEMBERS}?email=member@hedgebox.test`);
+    expect(back.body.results[0].level).toBe(8);
+    const put = await api.put(`${MEMBERS}/${USERS.member}`, { level: '1' }, { as: 'form', key: KEYS.admin });
+    expect(put.body.level).toBe(1);
+  });
+
+  test('the owner passes on ownership and becomes an admin', async () => {
+    await api.patch(`${MEMBERS}/${USERS.admin}`, { level: 15 });
+    const list = await api.get(`${MEMBERS}?limit=100`);
+    const levels = Object.fromEntries(list.body.results.map((m: Member) => [m.user.uuid, m.level]));
+    expect(levels[USERS.admin]).toBe(15);
+    expect(levels[USERS.owner]).toBe(8);
+  });
+
+  test.each([
+    ['own level', KEYS.admin, USERS.admin, 1, "You can't change your own access level."],
+    ['own level via @me', KEYS.owner, '@me', 8, "You can't change your own access level."],
+    ['a member editing others', KEYS.member, USERS.admin, 1, 'You can only edit others if you are an admin.'],
+    [
+      'above their own level',
+      KEYS.admin,
+      USERS.member,
+      15,
+      "You can only pass on organization ownership if you're its owner.",
+    ],
+    [
+      'an admin demoting the owner',
+      KEYS.admin,
+      USERS.owner,
+      1,
+      'You can only edit others with level lower or equal to you.',
+    ],
+  ])('403 for %s', async (_name, key, uuid, level, detail) => {
+    const before = api.mock.app.store.snapshot();
+    const res = await api.patch(`${MEMBERS}/${uuid}`, { level }, { key });
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual(denied(detail));
+    expectUnchanged(api, before);
+  });
+
+  test('level must be 1, 8 or 15', async () => {
+    const res = await api.patch(`${MEMBERS}/${USERS.member}`, { level: 3 });
+    expect(res.body).toEqual(validation('invalid_choice', '"3" is not a valid choice.', 'level'));
+  });
+
+  test('DELETE removes a member (and their role memberships); the owner cannot leave', async () => {
+    expect((await api.delete(`${MEMBERS}/${USERS.admin}/`)).status).toBe(204);
+    expect((await api.get(`${MEMBERS}?email=admin@hedgebox.test`)).body.count).toBe(0);
+    const roles = await api.get(`/api/organizations/${ORG}/roles`);
+    const uuids = roles.body.results.flatMap((r: { members: Member[] }) => r.members.map((m) => m.user.uuid));
+    expect(uuids).not.toContain(USERS.admin);
+    const owner = await api.delete(`${MEMBERS}/@me`);
+    expect(owner.status).toBe(400);
+    expect(owner.body).toEqual(validation('invalid_input', 'Cannot leave the organization as its owner!'));
+  });
+
+  test('a member can leave, but cannot remove others', async () => {
+    expect((await api.delete(`${MEMBERS}/${USERS.admin}`, { key: KEYS.member })).body).toEqual(
+      denied('You can only edit others if you are an admin.'),
+    );
+    expect((await api.delete(`${MEMBERS}/@me`, { key: KEYS.member })).status).toBe(204);
+  });
+
+  test('scoped_api_keys answers the member, as the docs show', async () => {
+    const res = await api.get(`${MEMBERS}/${USERS.member}/scoped_api_keys`);
+    expect(res.body.user.uuid).toBe(USERS.member);
+    expect(res.body.level).toBe(1);
+  });
+
+  test.each(['11111111-1111-4111-8111-111111111111', 'not-a-uuid'])(
+    'unknown member %s → 404',
+    async (uuid) => {
+      for (const method of ['PATCH', 'PUT', 'DELETE'] as const) {
+        expect((await api.call(method, `${MEMBERS}/${uuid}`, { body: { level: 1 } })).body).toEqual(
+          NOT_FOUND,
+        );
+      }
+      expect((await api.get(`${MEMBERS}/${uuid}/scoped_api_keys`)).body).toEqual(NOT_FOUND);
+    },
+  );
+
+  test('no key → 401', async () => {
+    const res = await api.get(MEMBERS, { key: null });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual(
+      error('authentication_error', 'not_authenticated', 'Authentication credentials were not provided.'),
+    );
+  });
+});

@@ -1,0 +1,251 @@
+import {
+  collectPages,
+  error,
+  expectUnchanged,
+  KEYS,
+  NOT_FOUND,
+  ORG,
+  useMock,
+  validation,
+} from './support/api';
+
+const api = useMock();
+const PROJECTS = `/api/organizations/${ORG}/projects`;
+
+describe('projects', () => {
+  test('list answers the short form of the seeded projects, project 1 first', async () => {
+    const res = await api.get(`${PROJECTS}/`);
+    expect(res.body.count).toBe(3);
+    expect(res.body.results[0]).toEqual({
+      id: 1,
+      uuid: expect.any(String),
+      organization: ORG,
+      api_token: expect.stringMatching(/^phc_/),
+      name: 'Hedgebox Web',
+      completed_snippet_onboarding: true,
+      has_completed_onboarding_for: null,
+      ingested_event: true,
+      is_demo: false,
+      timezone: expect.any(String),
+      access_control: false,
+    });
+    expect(await collectPages(api, `${PROJECTS}/?limit=1`)).toEqual(res.body.results);
+  });
+
+  test('list filters by search and works under @current', async () => {
+    const res = await api.get(`/api/organizations/@current/projects?search=mobile`);
+    expect(res.body.results.map((p: { name: string }) => p.name)).toEqual(['Hedgebox Mobile']);
+  });
+
+  test('create answers 201 with the full project, with defaults, and it reads back', async () => {
+    const res = await api.post(`${PROJECTS}/`, {
+      name: 'Checkout',
+      timezone: 'Europe/Paris',
+      api_token: 'ignored',
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      name: 'Checkout',
+      timezone: 'Europe/Paris',
+      organization: ORG,
+      session_recording_retention_period: '30d',
+      week_start_day: null,
+    });
+    expect(res.body.api_token).toMatch(/^phc_\w{43}$/);
+    expect((await api.get(`${PROJECTS}/${res.body.id}`)).body).toEqual(res.body);
+    const list = await api.get(`${PROJECTS}/`);
+    expect(list.body.count).toBe(4);
+    const unnamed = await api.post(`${PROJECTS}/`, {}, { as: 'form' });
+    expect(unnamed.body.name).toBe('Default project');
+  });
+
+  test.each([
+    [{ name: '' }, validation('blank', 'This field may not be blank.', 'name')],
+    [
+      { name: 'x'.repeat(201) },
+      validation('max_length', 'Ensure this field has no more than 200 characters.', 'name'),
+    ],
+    [
+      { timezone: 'Mars/Phobos' },
+      validation('invalid_choice', '"Mars/Phobos" is not a valid choice.', 'timezone'),
+    ],
+    [{ week_start_day: 3 }, validation('invalid_choice', '"3" is not a valid choice.', 'week_start_day')],
+    [
+      { session_recording_retention_period: '2d' },
+      validation('invalid_choice', '"2d" is not a valid choice.', 'session_recording_retention_period'),
+    ],
+    [
+      { session_recording_minimum_duration_milliseconds: 30001 },
+      validation(
+        'max_value',
+        'Ensure this value is less than or equal to 30000.',
+        'session_recording_minimum_duration_milliseconds',
+      ),
+    ],
+    [{ anonymize_ips: 'maybe' }, validation('invalid_input', 'Must be a valid boolean.', 'anonymize_ips')],
+    [
+      { primary_dashboard: 1 },
+      validation(
+        'invalid_input',
+        'Primary dashboard cannot be set on project creation.',
+        'primary_dashboard',
+      ),
+    ],
+  ])('create rejects %j', async (body, expected) => {
+    const before = api.mock.app.store.snapshot();
+    const res = await api.post(`${PROJECTS}/`, body);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual(expected);
+    expectUnchanged(api, before);
+  });
+
+  test('members cannot create or delete projects', async () => {
+    const denied = error(
+      'authentication_error',
+      'permission_denied',
+      'Your organization access level is insufficient.',
+    );
+    expect((await api.post(`${PROJECTS}/`, { name: 'x' }, { key: KEYS.member })).body).toEqual(denied);
+    expect((await api.delete(`${PROJECTS}/2`, { key: KEYS.member })).body).toEqual(denied);
+  });
+
+  test('PATCH changes only the given fields and merges session_replay_config', async () => {
+    const before = (await api.get(`${PROJECTS}/1`)).body;
+    await api.patch(`${PROJECTS}/1`, { session_replay_config: { record_canvas: true } });
+    const res = await api.patch(`${PROJECTS}/1/`, {
+      name: 'Renamed',
+      session_replay_config: { ai_config: { enabled: false } },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.session_replay_config).toEqual({ record_canvas: true, ai_config: { enabled: false } });
+    expect(res.body.name).toBe('Renamed');
+    expect(res.body.timezone).toBe(before.timezone);
+    expect(res.body.api_token).toBe(before.api_token);
+    expect(res.body.updated_at > before.updated_at).toBe(true);
+    expect((await api.get(`${PROJECTS}/1`)).body).toEqual(res.body);
+  });
+
+  test('PUT replaces the given settings; multipart and form bodies work', async () => {
+    await api.patch(`${PROJECTS}/1`, { survey_config: { a: 1 } });
+    const put = await api.put(
+      `${PROJECTS}/1`,
+      { survey_config: { b: 2 }, is_demo: true },
+      { as: 'multipart' },
+    );
+    expect(put.body).toMatchObject({ survey_config: { b: 2 }, is_demo: true });
+    const form = await api.patch(
+      `${PROJECTS}/1`,
+      { anonymize_ips: 'true', week_start_day: '1' },
+      { as: 'form' },
+    );
+    expect(form.body).toMatchObject({ anonymize_ips: true, week_start_day: 1 });
+  });
+
+  test('PATCH rejects a dashboard that does not exist, and changes nothing', async () => {
+    const before = api.mock.app.store.snapshot();
+    const res = await api.patch(`${PROJECTS}/1`, { primary_dashboard: 7, name: 'x' });
+    expect(res.body).toEqual(
+      validation('does_not_exist', 'Invalid pk "7" - object does not exist.', 'primary_dashboard'),
+    );
+    expectUnchanged(api, before);
+  });
+
+  test('DELETE answers 204, and the project and its persons are gone', async () => {
+    const res = await api.delete(`${PROJECTS}/2`);
+    expect(res.status).toBe(204);
+    expect((await api.get(`${PROJECTS}/2`)).body).toEqual(NOT_FOUND);
+    expect((await api.get('/api/projects/2/persons')).body).toEqual(
+      error('invalid_request', 'not_found', 'Project not found.'),
+    );
+  });
+
+  test('activity records the creation and every change, newest first', async () => {
+    await api.patch(`${PROJECTS}/1`, { name: 'First rename' });
+    await api.patch(`${PROJECTS}/1`, { name: 'First rename' });
+    await api.patch(`${PROJECTS}/1`, { timezone: 'Asia/Tokyo', name: 'Second' });
+    const res = await api.get(`${PROJECTS}/1/activity`);
+    expect(res.body.total_count).toBe(3);
+    expect(res.body.results.map((e: { activity: string }) => e.activity)).toEqual([
+      'updated',
+      'updated',
+      'created',
+    ]);
+    expect(res.body.results[0].detail.changes).toEqual([
+      {
+        type: 'Project',
+        action: 'changed',
+        field: 'timezone',
+        before: expect.any(String),
+        after: 'Asia/Tokyo',
+      },
+      { type: 'Project', action: 'changed', field: 'name', before: 'First rename', after: 'Second' },
+    ]);
+    expect(res.body.results[0].user.email).toBe('owner@hedgebox.test');
+    const page = await api.get(`${PROJECTS}/1/activity?limit=1&page=2`);
+    expect(page.body.results[0].detail.changes[0].after).toBe('First rename');
+    expect(page.body.next).toBe(`${api.mock.url}${PROJECTS}/1/activity?limit=1&page=3`);
+  });
+
+  test('created projects have a creation entry', async () => {
+    const created = await api.post(`${PROJECTS}/`, { name: 'New' });
+    const res = await api.get(`${PROJECTS}/${created.body.id}/activity`);
+    expect(res.body.results).toHaveLength(1);
+    expect(res.body.results[0]).toMatchObject({
+      activity: 'created',
+      scope: 'Project',
+      item_id: String(created.body.id),
+    });
+  });
+
+  test('is_generating_demo_data and reset_token', async () => {
+    expect((await api.get(`${PROJECTS}/1/is_generating_demo_data`)).body).toEqual({
+      is_generating_demo_data: false,
+    });
+    const before = (await api.get(`${PROJECTS}/1`)).body;
+    const res = await api.patch(`${PROJECTS}/1/reset_token`, {});
+    expect(res.body.api_token).toMatch(/^phc_/);
+    expect(res.body.api_token).not.toBe(before.api_token);
+    expect((await api.get(`${PROJECTS}/1`)).body.api_token).toBe(res.body.api_token);
+  });
+
+  test.each(['999', 'abc', '1.5'])('unknown or malformed id %s → 404 on every operation', async (id) => {
+    for (const [method, suffix] of [
+      ['GET', ''],
+      ['PATCH', ''],
+      ['PUT', ''],
+      ['DELETE', ''],
+      ['GET', '/activity'],
+      ['GET', '/is_generating_demo_data'],
+      ['PATCH', '/reset_token'],
+    ] as const) {
+      const res = await api.call(method, `${PROJECTS}/${id}${suffix}`, { body: {} });
+      expect(res.body).toEqual(NOT_FOUND);
+    }
+  });
+
+  test('unknown or malformed organization → 404 Organization not found.', async () => {
+    const expected = error('invalid_request', 'not_found', 'Organization not found.');
+    expect((await api.get('/api/organizations/not-a-uuid/projects')).body).toEqual(expected);
+    expect(
+      (await api.get('/api/organizations/11111111-1111-4111-8111-111111111111/projects/1')).body,
+    ).toEqual(expected);
+  });
+
+  test('malformed JSON → 400 parse_error, store unchanged', async () => {
+    const before = api.mock.app.store.snapshot();
+    const res = await api.call('PATCH', `${PROJECTS}/1`, {
+      body: '{"name": ',
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ type: 'invalid_request', code: 'parse_error', attr: null });
+    expectUnchanged(api, before);
+  });
+
+  test('POST to a project → 405 with Allow', async () => {
+    const res = await api.post(`${PROJECTS}/1`, {});
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('GET, PUT, PATCH, DELETE, HEAD, OPTIONS');
+    expect(res.body).toEqual(error('invalid_request', 'method_not_allowed', 'Method "POST" not allowed.'));
+  });
+});
