@@ -68,8 +68,6 @@ export const SKIPPED_OPERATIONS: Record<string, string> = {
     '2023 export types it as a Person; answers the people-of-insight envelope (behaviour notes, section 5)',
   'GET /api/projects/{project_id}/pipeline_destination_configs/{id}/frontend/':
     'published as a PluginConfig; answers application/javascript source (behaviour notes, section 5)',
-  'POST /api/projects/{project_id}/pipeline_destination_configs/{id}/job/':
-    'published as a PluginConfig; answers an empty 200 (behaviour notes, section 5)',
   'PATCH /api/projects/{project_id}/pipeline_destination_configs/rearrange/':
     'published as one PluginConfig; answers a JSON array of configs (behaviour notes, section 5)',
 };
