@@ -68,12 +68,25 @@ export function dispatch(options: DispatchOptions) {
       } else if (params.organization_id !== undefined) {
         ctx.org = store.organization(params.organization_id, user);
       }
-      if (op.request) ctx.body = validate(op.request, ctx.body, { form });
+      if (op.request) validateOnRead(ctx, op.request, form);
       send(res, op, op.handler(ctx));
     } catch (err) {
       next(err);
     }
   };
+}
+
+/**
+ * The body is validated when the handler first reads it, which is after it has looked up the object in
+ * the path: as in PostHog, an unknown object answers 404 before its body is judged. Handlers read the
+ * body before they write anything, so a rejected body still leaves the store unchanged.
+ */
+function validateOnRead(ctx: Context, schema: string, form: boolean): void {
+  const raw = ctx.body;
+  let validated: { value: unknown } | undefined;
+  Object.defineProperty(ctx, 'body', {
+    get: () => (validated ??= { value: validate(schema, raw, { form }) }).value,
+  });
 }
 
 function send(res: Response, op: Operation, result: unknown): void {
