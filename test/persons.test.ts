@@ -194,32 +194,43 @@ describe('persons list', () => {
     });
 
     test.each([
+      ['not json', validation('invalid_input', 'Properties are unparsable!', 'properties')],
       [
-        'not json',
+        '{"key": "plan"}',
         validation(
           'invalid_input',
-          'Properties must be valid JSON: a list of property filters.',
+          'Properties have to be a list of objects or a property group.',
           'properties',
         ),
       ],
       [
-        '{"key": "plan"}',
-        validation('invalid_input', 'Properties must be a list of property filters.', 'properties'),
+        '"plan"',
+        validation(
+          'invalid_input',
+          'Properties have to be a list of objects or a property group.',
+          'properties',
+        ),
       ],
-      ['"plan"', validation('invalid_input', 'Properties must be a list of property filters.', 'properties')],
-      ['[1]', validation('invalid_input', 'Each property filter must be an object.', 'properties')],
-      ['[{"value": "x"}]', validation('invalid_input', 'Each property filter needs a "key".', 'properties')],
+      [
+        '[1]',
+        validation(
+          'invalid_input',
+          'Properties have to be a list of objects or a property group.',
+          'properties__0',
+        ),
+      ],
+      ['[{"value": "x"}]', validation('required', 'This field is required.', 'properties__0__key')],
       [
         '[{"key": "plan", "value": "x", "operator": "near"}]',
-        validation('invalid_choice', '"near" is not a valid choice.', 'properties'),
+        validation('invalid_choice', '"near" is not a valid choice.', 'properties__0__operator'),
       ],
       [
-        '[{"key": "plan", "operator": "exact"}]',
-        validation('invalid_input', 'The property filter on "plan" needs a "value".', 'properties'),
+        '[{"key": "plan", "value": "x", "type": "planet"}]',
+        validation('invalid_choice', '"planet" is not a valid choice.', 'properties__0__type'),
       ],
       [
-        '[{"key": "plan", "value": "(", "operator": "regex"}]',
-        validation('invalid_input', 'Invalid regular expression: (', 'properties'),
+        '{"type": "OR", "values": [{"key": "plan", "value": "(", "operator": "regex"}]}',
+        validation('invalid_input', 'Invalid regular expression: (', 'properties__values__0__value'),
       ],
     ])('properties=%s is 400', async (properties, expected) => {
       const res = await list({ properties });

@@ -4,6 +4,7 @@ import { RawResponse, type Context, type Operation } from '../http/operation';
 import { linkTo } from '../http/pagination';
 import type { Person } from '../store/types';
 import { now } from '../time';
+import { isObject, matchesProperties, parseProperties, pyType, type PropertyGroup } from './property-filters';
 import { personView } from './views';
 
 /**
@@ -74,50 +75,6 @@ const BREAKDOWN_TYPES = [
   'hogql',
   'data_warehouse',
   'data_warehouse_person_property',
-];
-export const OPERATORS = [
-  'exact',
-  'is_not',
-  'icontains',
-  'not_icontains',
-  'regex',
-  'not_regex',
-  'gt',
-  'lt',
-  'gte',
-  'lte',
-  'is_set',
-  'is_not_set',
-  'is_date_exact',
-  'is_date_after',
-  'is_date_before',
-  'in',
-  'not_in',
-  '',
-];
-const PROPERTY_TYPES = [
-  'event',
-  'event_metadata',
-  'feature',
-  'person',
-  'cohort',
-  'element',
-  'static-cohort',
-  'dynamic-cohort',
-  'precalculated-cohort',
-  'group',
-  'recording',
-  'log_entry',
-  'behavioral',
-  'session',
-  'hogql',
-  'data_warehouse',
-  'data_warehouse_person_property',
-  'error_tracking_issue',
-  'log',
-  'revenue_analytics',
-  'flag',
-  '',
 ];
 
 /** Every filter parameter the mock reads, with how PostHog's Filter classes parse it. */
@@ -248,9 +205,6 @@ const KINDS = {
 // ---------------------------------------------------------------------------------------------------------
 // Parsing the filter
 
-const pyType = (value: unknown): string =>
-  Array.isArray(value) ? 'list' : value === null ? 'NoneType' : typeof value === 'object' ? 'dict' : 'str';
-
 const RELATIVE_DATE = /^(-?\d+[hdwmqyMs](Start|End)?|[hdwmqy]Start|all)$/;
 const ABSOLUTE_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -324,167 +278,6 @@ function parseValue(name: string, param: Param, value: unknown): unknown {
     case 'properties':
       return parseProperties(value);
   }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Property filters: a list of {key, value, operator, type}, or a group {type: AND|OR, values: [...]}
-
-export interface PropertyFilter {
-  key: string;
-  value: unknown;
-  operator: string;
-  type: string;
-}
-export interface PropertyGroup {
-  type: 'AND' | 'OR';
-  values: (PropertyGroup | PropertyFilter)[];
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const isGroup = (v: unknown): v is Record<string, unknown> =>
-  isObject(v) && (v.type === 'AND' || v.type === 'OR') && 'values' in v;
-
-/** Parses a `properties` value (JSON text or already decoded) into one AND group; 400 for bad shapes. */
-export function parseProperties(value: unknown, attr = 'properties'): PropertyGroup {
-  let parsed = value;
-  if (typeof value === 'string') {
-    if (value.trim() === '') return { type: 'AND', values: [] };
-    try {
-      parsed = JSON.parse(value);
-    } catch {
-      throw validationError('invalid_input', 'Properties are unparsable!', attr);
-    }
-  }
-  const node = (v: unknown, path: string): PropertyGroup | PropertyFilter => {
-    if (isGroup(v)) {
-      if (!Array.isArray(v.values)) {
-        throw validationError(
-          'invalid_input',
-          `Expected a list of items but got type "${pyType(v.values)}".`,
-          `${path}__values`,
-        );
-      }
-      return {
-        type: v.type as 'AND' | 'OR',
-        values: v.values.map((x, i) => node(x, `${path}__values__${i}`)),
-      };
-    }
-    if (!isObject(v)) {
-      throw validationError(
-        'invalid_input',
-        'Properties have to be a list of objects or a property group.',
-        path,
-      );
-    }
-    if (typeof v.key !== 'string' && typeof v.key !== 'number') {
-      throw requiredError(`${path}__key`);
-    }
-    const operator = v.operator ?? 'exact';
-    if (typeof operator !== 'string' || !OPERATORS.includes(operator)) {
-      throw validationError(
-        'invalid_choice',
-        `"${String(operator)}" is not a valid choice.`,
-        `${path}__operator`,
-      );
-    }
-    const type = v.type ?? 'event';
-    if (typeof type !== 'string' || !PROPERTY_TYPES.includes(type)) {
-      throw validationError('invalid_choice', `"${String(type)}" is not a valid choice.`, `${path}__type`);
-    }
-    return { key: String(v.key), value: v.value, operator: operator || 'exact', type };
-  };
-  if (Array.isArray(parsed)) return { type: 'AND', values: parsed.map((v, i) => node(v, `${attr}__${i}`)) };
-  if (isGroup(parsed)) return node(parsed, attr) as PropertyGroup;
-  throw validationError(
-    'invalid_input',
-    'Properties have to be a list of objects or a property group.',
-    attr,
-  );
-}
-
-const COHORT_TYPES = ['cohort', 'static-cohort', 'dynamic-cohort', 'precalculated-cohort'];
-/** filter types the mock can evaluate on a person; the others (sessions, elements, ...) need events */
-const PERSON_TYPES = ['person', 'event', ''];
-
-const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
-const same = (a: unknown, b: unknown): boolean =>
-  typeof a === 'object' || typeof b === 'object'
-    ? JSON.stringify(a) === JSON.stringify(b)
-    : String(a) === String(b);
-
-function matchesFilter(ctx: Context, person: Person, f: PropertyFilter): boolean {
-  if (COHORT_TYPES.includes(f.type)) {
-    const ids = asList(f.value).map(Number);
-    const inCohort = ids.some((id) => {
-      const cohort = ctx.store.state.cohorts.get(id);
-      return cohort?.team_id === person.team_id && cohort.person_ids.includes(person.id);
-    });
-    return f.operator === 'not_in' || f.operator === 'is_not' ? !inCohort : inCohort;
-  }
-  if (!PERSON_TYPES.includes(f.type)) return true;
-  const actual = person.properties[f.key];
-  const present = actual !== undefined && actual !== null;
-  const text = present ? (typeof actual === 'object' ? JSON.stringify(actual) : String(actual)) : '';
-  const values = asList(f.value);
-  const num = (v: unknown) =>
-    typeof v === 'number' ? v : typeof v === 'string' && v.trim() ? Number(v) : NaN;
-  const compare = (test: (a: number, b: number) => boolean) =>
-    present &&
-    values.some((v) => !Number.isNaN(num(actual)) && !Number.isNaN(num(v)) && test(num(actual), num(v)));
-  const dates = (test: (a: number, b: number) => boolean) =>
-    present && values.some((v) => test(Date.parse(text), Date.parse(String(v))));
-  const regex = (v: unknown) => {
-    try {
-      return new RegExp(String(v)).test(text);
-    } catch {
-      return false;
-    }
-  };
-  switch (f.operator) {
-    case 'exact':
-    case 'in':
-      return present && values.some((v) => same(actual, v));
-    case 'is_not':
-    case 'not_in':
-      return !present || !values.some((v) => same(actual, v));
-    case 'icontains':
-      return present && values.some((v) => text.toLowerCase().includes(String(v).toLowerCase()));
-    case 'not_icontains':
-      return !present || !values.some((v) => text.toLowerCase().includes(String(v).toLowerCase()));
-    case 'regex':
-      return present && values.some(regex);
-    case 'not_regex':
-      return !present || !values.some(regex);
-    case 'gt':
-      return compare((a, b) => a > b);
-    case 'gte':
-      return compare((a, b) => a >= b);
-    case 'lt':
-      return compare((a, b) => a < b);
-    case 'lte':
-      return compare((a, b) => a <= b);
-    case 'is_set':
-      return present;
-    case 'is_not_set':
-      return !present;
-    case 'is_date_exact':
-      return present && values.some((v) => text.slice(0, 10) === String(v).slice(0, 10));
-    case 'is_date_after':
-      return dates((a, b) => a > b);
-    case 'is_date_before':
-      return dates((a, b) => a < b);
-    default:
-      return false;
-  }
-}
-
-export function matchesProperties(ctx: Context, person: Person, group: PropertyGroup): boolean {
-  const test = (n: PropertyGroup | PropertyFilter): boolean =>
-    'key' in n ? matchesFilter(ctx, person, n) : matchesProperties(ctx, person, n);
-  return group.type === 'OR'
-    ? group.values.length === 0 || group.values.some(test)
-    : group.values.every(test);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -562,7 +355,8 @@ export function peopleOf(ctx: Context, kind: InsightKind, filter: Filter): Perso
   // funnel steps share one ordering, so that each step's people are a subset of the previous step's
   const key = JSON.stringify([kind.name, kind.funnel ? rest : filter.values]);
   let candidates = [...ctx.store.state.persons.values()].filter((p) => p.team_id === ctx.project.id);
-  if (filter.properties) candidates = candidates.filter((p) => matchesProperties(ctx, p, filter.properties!));
+  if (filter.properties)
+    candidates = candidates.filter((p) => matchesProperties(ctx.store, p, filter.properties!));
   const ordered = candidates
     .map((p) => ({ p, rank: hash(`${key}:${p.uuid}`) }))
     .sort((a, b) => a.rank - b.rank || a.p.id - b.p.id)

@@ -4,6 +4,7 @@ import { isUuid, type Store } from '../store/store';
 import type { ActivityEntry, Cohort, Person } from '../store/types';
 import { now } from '../time';
 import { activityOf } from './activity';
+import { matchesProperties, parseProperties } from './property-filters';
 import { personView, userBasicOrNull } from './views';
 
 const PERSONS = '/api/projects/:project_id/persons';
@@ -71,171 +72,7 @@ function setProperties(ctx: Context, person: Person, properties: Record<string, 
 
 // ---------------------------------------------------------------- list filters
 
-const OPERATORS = [
-  'exact',
-  'is_not',
-  'icontains',
-  'not_icontains',
-  'regex',
-  'not_regex',
-  'gt',
-  'lt',
-  'gte',
-  'lte',
-  'is_set',
-  'is_not_set',
-  'is_date_exact',
-  'is_date_after',
-  'is_date_before',
-  'in',
-  'not_in',
-] as const;
-type Operator = (typeof OPERATORS)[number];
-
-interface PropertyFilter {
-  key: string;
-  value: unknown;
-  operator: Operator;
-  type: string;
-}
-
-type FilterGroup = { type: 'AND' | 'OR'; values: (FilterGroup | PropertyFilter)[] };
-
-const invalidProperties = (detail: string) => validationError('invalid_input', detail, 'properties');
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * One property filter, checked: a key, a known operator (default `exact`), and a value where the operator
- * needs one. A filter without a `type` is taken as a person property filter.
- */
-function parseFilter(raw: unknown): PropertyFilter | FilterGroup {
-  if (!isObject(raw)) throw invalidProperties('Each property filter must be an object.');
-  if (Array.isArray(raw.values) && (raw.type === 'AND' || raw.type === 'OR') && raw.key === undefined) {
-    return { type: raw.type, values: raw.values.map(parseFilter) };
-  }
-  if (typeof raw.key !== 'string' || raw.key === '')
-    throw invalidProperties('Each property filter needs a "key".');
-  const operator =
-    raw.operator === undefined || raw.operator === null || raw.operator === '' ? 'exact' : raw.operator;
-  if (!OPERATORS.includes(operator as Operator)) {
-    throw validationError('invalid_choice', `"${String(operator)}" is not a valid choice.`, 'properties');
-  }
-  if (raw.value === undefined && operator !== 'is_set' && operator !== 'is_not_set') {
-    throw invalidProperties(`The property filter on "${raw.key}" needs a "value".`);
-  }
-  if (operator === 'regex' || operator === 'not_regex') {
-    try {
-      new RegExp(String(raw.value));
-    } catch {
-      throw invalidProperties(`Invalid regular expression: ${String(raw.value)}`);
-    }
-  }
-  const type = typeof raw.type === 'string' && raw.type !== '' ? raw.type : 'person';
-  return { key: raw.key, value: raw.value, operator: operator as Operator, type };
-}
-
-/**
- * `properties` query parameter: a JSON array of property filters (all must match), or PostHog's grouped
- * form `{"type": "AND"|"OR", "values": [...]}`.
- */
-function parseProperties(text: string): FilterGroup {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw invalidProperties('Properties must be valid JSON: a list of property filters.');
-  }
-  if (Array.isArray(parsed)) return { type: 'AND', values: parsed.map(parseFilter) };
-  if (isObject(parsed) && Array.isArray(parsed.values)) {
-    const group = parseFilter(parsed);
-    if ('values' in group) return group;
-  }
-  throw invalidProperties('Properties must be a list of property filters.');
-}
-
 const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
-const numeric = (v: unknown): number | undefined => {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  return undefined;
-};
-const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
-
-function compare(a: unknown, b: unknown, test: (x: number) => boolean): boolean {
-  const x = numeric(a);
-  const y = numeric(b);
-  return x !== undefined && y !== undefined && test(x - y);
-}
-
-function compareDates(a: unknown, b: unknown, test: (x: number) => boolean): boolean {
-  const x = typeof a === 'string' || typeof a === 'number' ? Date.parse(String(a)) : NaN;
-  const y = typeof b === 'string' ? Date.parse(b) : NaN;
-  return !Number.isNaN(x) && !Number.isNaN(y) && test(x - y);
-}
-
-/**
- * Whether a person matches one filter. Person properties compare by their text form (as ClickHouse
- * compares extracted JSON); a person lacking the property matches only the negative operators
- * (is_not, not_icontains, not_regex, not_in, is_not_set). Cohort filters (`type: "cohort"`, value a
- * cohort id) test membership; filters on other types (event, group...) do not apply to persons and are
- * ignored, as PostHog ignores them here.
- */
-function matchesFilter(store: Store, person: Person, f: PropertyFilter): boolean {
-  if (f.type === 'cohort') {
-    const ids = asList(f.value).map((v) => numeric(v));
-    const inCohort = [...store.state.cohorts.values()].some(
-      (c) => ids.includes(c.id) && c.team_id === person.team_id && c.person_ids.includes(person.id),
-    );
-    return f.operator === 'not_in' || f.operator === 'is_not' ? !inCohort : inCohort;
-  }
-  if (f.type !== 'person') return true;
-  const has =
-    Object.prototype.hasOwnProperty.call(person.properties, f.key) && person.properties[f.key] !== null;
-  const prop = person.properties[f.key];
-  const equalsAny = () => has && asList(f.value).some((v) => text(v) === text(prop));
-  switch (f.operator) {
-    case 'exact':
-    case 'in':
-      return equalsAny();
-    case 'is_not':
-    case 'not_in':
-      return !equalsAny();
-    case 'icontains':
-      return has && text(prop).toLowerCase().includes(text(f.value).toLowerCase());
-    case 'not_icontains':
-      return !(has && text(prop).toLowerCase().includes(text(f.value).toLowerCase()));
-    case 'regex':
-      return has && new RegExp(text(f.value)).test(text(prop));
-    case 'not_regex':
-      return !(has && new RegExp(text(f.value)).test(text(prop)));
-    case 'gt':
-      return has && compare(prop, f.value, (d) => d > 0);
-    case 'gte':
-      return has && compare(prop, f.value, (d) => d >= 0);
-    case 'lt':
-      return has && compare(prop, f.value, (d) => d < 0);
-    case 'lte':
-      return has && compare(prop, f.value, (d) => d <= 0);
-    case 'is_set':
-      return has;
-    case 'is_not_set':
-      return !has;
-    case 'is_date_exact':
-      return has && compareDates(prop, f.value, (d) => d === 0);
-    case 'is_date_after':
-      return has && compareDates(prop, f.value, (d) => d > 0);
-    case 'is_date_before':
-      return has && compareDates(prop, f.value, (d) => d < 0);
-  }
-}
-
-function matchesGroup(store: Store, person: Person, group: FilterGroup): boolean {
-  const test = (f: FilterGroup | PropertyFilter) =>
-    'values' in f ? matchesGroup(store, person, f) : matchesFilter(store, person, f);
-  return group.type === 'AND' ? group.values.every(test) : group.values.some(test);
-}
 
 /** The list's filters: distinct_id (exact), email (exact), search (substring), properties (JSON). */
 function filterPersons(ctx: Context, persons: Person[]): Person[] {
@@ -251,7 +88,7 @@ function filterPersons(ctx: Context, persons: Person[]): Person[] {
         .map((v) => text(v).toLowerCase());
       if (!haystack.some((h) => h.includes(needle))) return false;
     }
-    return !groups || matchesGroup(ctx.store, p, groups);
+    return !groups || matchesProperties(ctx.store, p, groups);
   });
 }
 
