@@ -397,6 +397,14 @@ describe('invalid parameters', () => {
       { properties: { type: 'AND', values: 'x' } },
       validation('invalid_input', 'Expected a list of items but got type "str".', 'properties__values'),
     ],
+    [
+      { properties: { type: 'OR', values: 7 } },
+      validation('invalid_input', 'Expected a list of items but got type "int".', 'properties__values'),
+    ],
+    [
+      { funnel_custom_steps: true },
+      validation('invalid_input', 'Expected a list of items but got type "bool".', 'funnel_custom_steps'),
+    ],
     [[1, 2], validation('invalid_input', 'Invalid data. Expected a dictionary, but got list.')],
   ])('POST funnel %j → 400 and nothing changes', async (body, expected) => {
     const before = api.mock.app.store.snapshot();

@@ -166,6 +166,16 @@ describe('persons list', () => {
       expect(uuids(unset)).toContain(VISITOR);
     });
 
+    test('a key no person has, even one every JS object inherits, is missing', async () => {
+      for (const key of ['toString', 'constructor']) {
+        expect((await filtered([{ key, operator: 'is_set', type: 'person' }])).body.count).toBe(0);
+        expect((await filtered([{ key, operator: 'is_not_set', type: 'person' }])).body.count).toBe(60);
+        expect((await filtered([{ key, value: 'x', operator: 'is_not', type: 'person' }])).body.count).toBe(
+          60,
+        );
+      }
+    });
+
     test('all filters of the list must match; the grouped AND/OR form is accepted too', async () => {
       const both = await filtered([
         { key: 'company', value: 'Example Corp', type: 'person' },

@@ -79,7 +79,8 @@ export function validate<T>(
   return value as T;
 }
 
-const pyType = (value: unknown): string => {
+/** the type name Python (DRF) prints for a JSON value */
+export const pyType = (value: unknown): string => {
   if (value === null) return 'NoneType';
   if (Array.isArray(value)) return 'list';
   if (typeof value === 'string') return 'str';

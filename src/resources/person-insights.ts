@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { requiredError, validationError, type ApiError } from '../http/errors';
 import { RawResponse, type Context, type Operation } from '../http/operation';
 import { linkTo } from '../http/pagination';
+import { pyType } from '../http/validation';
 import type { Person } from '../store/types';
 import { now } from '../time';
-import { isObject, matchesProperties, parseProperties, pyType, type PropertyGroup } from './property-filters';
+import { isObject, matchesProperties, parseProperties, type PropertyGroup } from './property-filters';
 import { personView } from './views';
 
 /**

@@ -6,6 +6,7 @@ import { projectSettingsDefaults } from '../store/project-defaults';
 import { LEVEL, type ActivityEntry, type Project } from '../store/types';
 import { now } from '../time';
 import { activityOf } from './activity';
+import { isObject } from './property-filters';
 import { actingLevel } from './views';
 
 const PROJECTS = '/api/organizations/:organization_id/projects';
@@ -85,9 +86,6 @@ function update(ctx: Context<Record<string, unknown>>, partial: boolean) {
   }
   return projectView(project);
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function createProject(ctx: Context<Record<string, unknown>>) {
   requireAdmin(ctx);

@@ -1,4 +1,5 @@
 import { requiredError, validationError } from '../http/errors';
+import { pyType } from '../http/validation';
 import type { Store } from '../store/store';
 import type { Person } from '../store/types';
 
@@ -53,10 +54,6 @@ const PROPERTY_TYPES = [
   'flag',
   '',
 ];
-
-/** the type name Python's DRF would print for a JSON value */
-export const pyType = (value: unknown): string =>
-  Array.isArray(value) ? 'list' : value === null ? 'NoneType' : typeof value === 'object' ? 'dict' : 'str';
 
 export interface PropertyFilter {
   key: string;
@@ -165,7 +162,10 @@ function matchesFilter(store: Store, person: Person, f: PropertyFilter): boolean
     return f.operator === 'not_in' || f.operator === 'is_not' ? !inCohort : inCohort;
   }
   if (!PERSON_TYPES.includes(f.type)) return true;
-  const actual = person.properties[f.key];
+  // own properties only: `toString`, `constructor`... of a plain object are no person's properties
+  const actual = Object.prototype.hasOwnProperty.call(person.properties, f.key)
+    ? person.properties[f.key]
+    : undefined;
   const present = actual !== undefined && actual !== null;
   const text = present ? (typeof actual === 'object' ? JSON.stringify(actual) : String(actual)) : '';
   const values = asList(f.value);
