@@ -3,6 +3,34 @@ import type { Store } from '../store/store';
 import type { ActivityEntry } from '../store/types';
 import { newestFirst, userBasicOrNull } from './views';
 
+export type ActivityChange = NonNullable<ActivityEntry['detail']['changes']>[number];
+
+/** The object an activity entry is about. */
+export interface ActivitySubject {
+  scope: string;
+  item_id: string;
+  team_id: number;
+  name: string | null;
+}
+
+/** Records what the acting user did to an object, as an entry of the request's organization. */
+export function recordActivity(
+  ctx: Context,
+  subject: ActivitySubject,
+  activity: string,
+  changes: ActivityChange[] | null,
+  trigger: unknown = null,
+): void {
+  const { name, ...where } = subject;
+  ctx.store.recordActivity({
+    ...where,
+    organization_id: ctx.org.id,
+    activity,
+    user_id: ctx.user.id,
+    detail: { changes, merge: null, trigger, name, short_id: null, type: null },
+  });
+}
+
 /** ActivityLog: one recorded change, as PostHog's activity endpoints list it. */
 export function activityView(store: Store, entry: ActivityEntry) {
   return {

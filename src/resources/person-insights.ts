@@ -6,6 +6,7 @@ import { pyType } from '../http/validation';
 import type { Person } from '../store/types';
 import { now } from '../time';
 import { isObject, matchesProperties, parseProperties, type PropertyGroup } from './property-filters';
+import { personsOf } from './persons';
 import { personView } from './views';
 
 /**
@@ -355,7 +356,7 @@ export function peopleOf(ctx: Context, kind: InsightKind, filter: Filter): Perso
   const { funnel_step: step, ...rest } = filter.values;
   // funnel steps share one ordering, so that each step's people are a subset of the previous step's
   const key = JSON.stringify([kind.name, kind.funnel ? rest : filter.values]);
-  let candidates = [...ctx.store.state.persons.values()].filter((p) => p.team_id === ctx.project.id);
+  let candidates = personsOf(ctx);
   if (filter.properties)
     candidates = candidates.filter((p) => matchesProperties(ctx.store, p, filter.properties!));
   const ordered = candidates

@@ -1,16 +1,14 @@
 import { methodNotAllowed, notFound, requiredError, validationError } from '../http/errors';
 import type { Context, Operation } from '../http/operation';
 import { isUuid, type Store } from '../store/store';
-import type { ActivityEntry, Cohort, Person } from '../store/types';
+import type { Cohort, Person } from '../store/types';
 import { now } from '../time';
-import { activityOf } from './activity';
+import { activityOf, recordActivity, type ActivityChange, type ActivitySubject } from './activity';
 import { matchesProperties, parseProperties } from './property-filters';
 import { personView, userBasicOrNull } from './views';
 
 const PERSONS = '/api/projects/:project_id/persons';
 const PERSON = `${PERSONS}/:id`;
-
-type Change = NonNullable<ActivityEntry['detail']['changes']>[number];
 
 /** Persons of the request's project, as the list orders them: newest created first, then id descending. */
 export function personsOf(ctx: Context): Person[] {
@@ -36,17 +34,12 @@ export function findPerson(ctx: Context, id: string | undefined): Person {
 
 const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-function record(ctx: Context, person: Person, activity: string, changes: Change[] | null): void {
-  ctx.store.recordActivity({
-    organization_id: ctx.org.id,
-    team_id: ctx.project.id,
-    scope: 'Person',
-    item_id: String(person.id),
-    activity,
-    user_id: ctx.user.id,
-    detail: { changes, merge: null, trigger: null, name: person.uuid, short_id: null, type: null },
-  });
-}
+const subject = (person: Person): ActivitySubject => ({
+  scope: 'Person',
+  item_id: String(person.id),
+  team_id: person.team_id,
+  name: person.uuid,
+});
 
 /** Appends the person's current properties to its timeline (the source of properties_timeline). */
 function snapshot(person: Person): void {
@@ -58,7 +51,7 @@ function snapshot(person: Person): void {
  * with one change per key whose value changed, and a timeline point when anything changed.
  */
 function setProperties(ctx: Context, person: Person, properties: Record<string, unknown>): void {
-  const changes: Change[] = [];
+  const changes: ActivityChange[] = [];
   for (const [key, after] of Object.entries(properties)) {
     const had = Object.prototype.hasOwnProperty.call(person.properties, key);
     const before = had ? person.properties[key] : null;
@@ -67,7 +60,7 @@ function setProperties(ctx: Context, person: Person, properties: Record<string, 
     person.properties[key] = after;
   }
   if (changes.length) snapshot(person);
-  record(ctx, person, 'updated', changes);
+  recordActivity(ctx, subject(person), 'updated', changes);
 }
 
 // ---------------------------------------------------------------- list filters
@@ -195,7 +188,7 @@ export const personOperations: Operation[] = [
       for (const cohort of ctx.store.state.cohorts.values()) {
         cohort.person_ids = cohort.person_ids.filter((id) => id !== person.id);
       }
-      record(ctx, person, 'deleted', null);
+      recordActivity(ctx, subject(person), 'deleted', null);
     },
   },
   {
@@ -242,7 +235,7 @@ export const personOperations: Operation[] = [
         ...(ctx.body.$unset !== undefined ? { $unset: ctx.body.$unset } : {}),
       });
       if (key === undefined) throw requiredError('$unset');
-      const changes: Change[] = [];
+      const changes: ActivityChange[] = [];
       if (Object.prototype.hasOwnProperty.call(person.properties, key)) {
         changes.push({
           type: 'Person',
@@ -254,7 +247,7 @@ export const personOperations: Operation[] = [
         delete person.properties[key];
         snapshot(person);
       }
-      record(ctx, person, 'delete_property', changes);
+      recordActivity(ctx, subject(person), 'delete_property', changes);
       return { success: true };
     },
   },
@@ -303,7 +296,7 @@ export const personOperations: Operation[] = [
         ctx.store.state.persons.set(split.id, split);
       }
       person.distinct_ids = main === undefined ? [] : [main];
-      record(ctx, person, 'split_person', [
+      recordActivity(ctx, subject(person), 'split_person', [
         { type: 'Person', action: 'split', field: null, before: null, after: { distinct_ids: original } },
       ]);
       return { success: true };

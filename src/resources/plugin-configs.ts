@@ -1,8 +1,9 @@
 import { notFound, requiredError, validationError } from '../http/errors';
 import { RawResponse, type Context, type Operation } from '../http/operation';
 import type { Store } from '../store/store';
-import type { ActivityEntry, Plugin, PluginConfig, PluginKind } from '../store/types';
+import type { Plugin, PluginConfig, PluginKind } from '../store/types';
 import { now } from '../time';
+import { recordActivity, type ActivityChange, type ActivitySubject } from './activity';
 
 /**
  * Pipeline configs: PostHog's PluginConfig objects, one store for both collections. A config is a
@@ -150,32 +151,12 @@ function nextConfig(
   return config;
 }
 
-type ActivityChange = NonNullable<ActivityEntry['detail']['changes']>[number];
-
-function record(
-  ctx: Context,
-  config: PluginConfig,
-  activity: string,
-  changes: ActivityChange[] | null,
-  trigger: unknown = null,
-): void {
-  ctx.store.recordActivity({
-    organization_id: ctx.org.id,
-    team_id: config.team_id,
-    scope: 'PluginConfig',
-    item_id: String(config.id),
-    activity,
-    user_id: ctx.user.id,
-    detail: {
-      changes,
-      merge: null,
-      trigger,
-      name: config.name ?? pluginOf(ctx.store, config).name,
-      short_id: null,
-      type: null,
-    },
-  });
-}
+const subject = (store: Store, config: PluginConfig): ActivitySubject => ({
+  scope: 'PluginConfig',
+  item_id: String(config.id),
+  team_id: config.team_id,
+  name: config.name ?? pluginOf(store, config).name,
+});
 
 const WATCHED = ['enabled', 'order', 'config', 'name', 'description', 'deleted'] as const;
 
@@ -215,7 +196,7 @@ function createConfig(ctx: Context<PluginConfigBody>, kind: PluginKind) {
     jobs_run: [],
   };
   ctx.store.state.pluginConfigs.set(created.id, created);
-  record(ctx, created, 'created', null);
+  recordActivity(ctx, subject(ctx.store, created), 'created', null);
   return pluginConfigView(ctx.store, created);
 }
 
@@ -241,7 +222,8 @@ function updateConfig(ctx: Context<PluginConfigBody>, replace: boolean) {
   if (config.deleted) config.enabled = false;
   config.updated_at = now();
   const changes = changesBetween(plugin, before, config);
-  if (changes.length > 0) record(ctx, config, config.deleted ? 'deleted' : 'updated', changes);
+  if (changes.length > 0)
+    recordActivity(ctx, subject(ctx.store, config), config.deleted ? 'deleted' : 'updated', changes);
   return pluginConfigView(ctx.store, config);
 }
 
@@ -297,7 +279,7 @@ export const pluginConfigOperations: Operation[] = [
         const before = config.order;
         config.order = order;
         config.updated_at = now();
-        record(ctx, config, 'updated', [
+        recordActivity(ctx, subject(ctx.store, config), 'updated', [
           { type: 'PluginConfig', action: 'changed', field: 'order', before, after: order },
         ]);
       }
@@ -347,7 +329,7 @@ export const pluginConfigOperations: Operation[] = [
       config.deleted = true;
       config.enabled = false;
       config.updated_at = now();
-      record(ctx, config, 'deleted', changesBetween(plugin, before, config));
+      recordActivity(ctx, subject(ctx.store, config), 'deleted', changesBetween(plugin, before, config));
     },
   },
   {
@@ -393,7 +375,11 @@ export const pluginConfigOperations: Operation[] = [
       }
       const at = now();
       config.jobs_run.push({ type, payload, at });
-      record(ctx, config, 'job_triggered', null, { job_type: type, job_id: ctx.store.uuid(), payload });
+      recordActivity(ctx, subject(ctx.store, config), 'job_triggered', null, {
+        job_type: type,
+        job_id: ctx.store.uuid(),
+        payload,
+      });
       return pluginConfigView(ctx.store, config);
     },
   },

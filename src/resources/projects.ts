@@ -3,9 +3,9 @@ import type { Context, Operation } from '../http/operation';
 import { schemas } from '../http/validation';
 import type { Store } from '../store/store';
 import { projectSettingsDefaults } from '../store/project-defaults';
-import { LEVEL, type ActivityEntry, type Project } from '../store/types';
+import { LEVEL, type Project } from '../store/types';
 import { now } from '../time';
-import { activityOf } from './activity';
+import { activityOf, recordActivity, type ActivityChange, type ActivitySubject } from './activity';
 import { isObject } from './property-filters';
 import { actingLevel } from './views';
 
@@ -49,27 +49,17 @@ function checkPrimaryDashboard(body: Record<string, unknown>): void {
   }
 }
 
-function record(
-  ctx: Context,
-  project: Project,
-  activity: string,
-  changes: ActivityEntry['detail']['changes'],
-) {
-  ctx.store.recordActivity({
-    organization_id: ctx.org.id,
-    team_id: project.id,
-    scope: 'Project',
-    item_id: String(project.id),
-    activity,
-    user_id: ctx.user.id,
-    detail: { changes, merge: null, trigger: null, name: project.name, short_id: null, type: null },
-  });
-}
+const subject = (project: Project): ActivitySubject => ({
+  scope: 'Project',
+  item_id: String(project.id),
+  team_id: project.id,
+  name: project.name,
+});
 
 function update(ctx: Context<Record<string, unknown>>, partial: boolean) {
   const project = findProject(ctx);
   checkPrimaryDashboard(ctx.body);
-  const changes: NonNullable<ActivityEntry['detail']['changes']> = [];
+  const changes: ActivityChange[] = [];
   for (const [field, value] of Object.entries(ctx.body)) {
     const before = project[field];
     const after =
@@ -82,7 +72,7 @@ function update(ctx: Context<Record<string, unknown>>, partial: boolean) {
   }
   if (changes.length > 0) {
     project.updated_at = now();
-    record(ctx, project, 'updated', changes);
+    recordActivity(ctx, subject(project), 'updated', changes);
   }
   return projectView(project);
 }
@@ -115,7 +105,7 @@ function createProject(ctx: Context<Record<string, unknown>>) {
       (ctx.body.person_display_name_properties as string[] | null | undefined) ?? null,
   };
   store.state.projects.set(project.id, project);
-  record(ctx, project, 'created', null);
+  recordActivity(ctx, subject(project), 'created', null);
   return projectView(project);
 }
 
@@ -128,7 +118,7 @@ function deleteProject(ctx: Context) {
   for (const map of [state.persons, state.cohorts, state.pluginConfigs]) {
     for (const [id, item] of map) if (item.team_id === project.id) map.delete(id);
   }
-  record(ctx, project, 'deleted', null);
+  recordActivity(ctx, subject(project), 'deleted', null);
 }
 
 export const projectOperations: Operation[] = [
@@ -228,7 +218,7 @@ export const projectOperations: Operation[] = [
       const before = project.api_token;
       project.api_token = ctx.store.token('phc_');
       project.updated_at = now();
-      record(ctx, project, 'updated', [
+      recordActivity(ctx, subject(project), 'updated', [
         { type: 'Project', action: 'changed', field: 'api_token', before, after: project.api_token },
       ]);
       return projectView(project);

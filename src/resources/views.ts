@@ -1,4 +1,4 @@
-import type { Store } from '../store/store';
+import { isUuid, type Store } from '../store/store';
 import type { Membership, Person, Project, User } from '../store/types';
 
 /** UserBasic, used wherever PostHog names a user (created_by, user). */
@@ -54,7 +54,6 @@ export function actingLevel(store: Store, organizationId: string, user: User): n
   return membershipOf(store, organizationId, user.id)?.level ?? 0;
 }
 
-const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NAME_PROPERTIES = ['email', 'Email', '$email', 'name', 'Name', 'username', 'Username', 'UserName'];
 
 /**
@@ -67,7 +66,7 @@ export function personName(person: Person, project: Project): string {
     const value = person.properties[key];
     if (value !== undefined && value !== null && String(value).trim() !== '') return String(value);
   }
-  const ids = [...person.distinct_ids].sort((a, b) => Number(UUID_LIKE.test(a)) - Number(UUID_LIKE.test(b)));
+  const ids = [...person.distinct_ids].sort((a, b) => Number(isUuid(a)) - Number(isUuid(b)));
   return ids[0] ?? String(person.id);
 }
 
