@@ -1,9 +1,9 @@
-import { notFound, permissionDenied, validationError } from '../http/errors';
+import { notFound, validationError } from '../http/errors';
 import type { Context, Operation } from '../http/operation';
 import type { Store } from '../store/store';
-import { LEVEL, type LegalDocument } from '../store/types';
+import type { LegalDocument } from '../store/types';
 import { now } from '../time';
-import { actingLevel, newestFirst } from './views';
+import { newestFirst, requireAdmin } from './views';
 
 const DOCUMENTS = '/api/organizations/:organization_id/legal_documents';
 
@@ -29,7 +29,7 @@ const documentsOf = (ctx: Context) =>
 
 /** One document of each type per organization; only admins and owners sign for it. */
 function createDocument(ctx: Context<DocumentBody>) {
-  if (actingLevel(ctx.store, ctx.org.id, ctx.user) < LEVEL.admin) throw permissionDenied();
+  requireAdmin(ctx);
   const type = ctx.body.document_type;
   if (documentsOf(ctx).some((d) => d.document_type === type)) {
     throw validationError(

@@ -1,13 +1,13 @@
-import { notFound, permissionDenied, validationError } from '../http/errors';
+import { notFound, validationError } from '../http/errors';
 import type { Context, Operation } from '../http/operation';
 import { schemas } from '../http/validation';
 import type { Store } from '../store/store';
 import { projectSettingsDefaults } from '../store/project-defaults';
-import { LEVEL, type Project } from '../store/types';
+import type { Project } from '../store/types';
 import { now } from '../time';
 import { activityOf, recordActivity, type ActivityChange, type ActivitySubject } from './activity';
 import { isObject } from './property-filters';
-import { actingLevel } from './views';
+import { requireAdmin } from './views';
 
 const PROJECTS = '/api/organizations/:organization_id/projects';
 
@@ -31,11 +31,7 @@ function findProject(ctx: Context): Project {
 }
 
 /** Creating and deleting projects is for organization admins, as in PostHog. */
-function requireAdmin(ctx: Context): void {
-  if (actingLevel(ctx.store, ctx.org.id, ctx.user) < LEVEL.admin) {
-    throw permissionDenied('Your organization access level is insufficient.');
-  }
-}
+const ADMIN_ONLY = 'Your organization access level is insufficient.';
 
 /** The mock has no dashboards, so only `null` is a valid primary dashboard. */
 function checkPrimaryDashboard(body: Record<string, unknown>): void {
@@ -78,7 +74,7 @@ function update(ctx: Context<Record<string, unknown>>, partial: boolean) {
 }
 
 function createProject(ctx: Context<Record<string, unknown>>) {
-  requireAdmin(ctx);
+  requireAdmin(ctx, ADMIN_ONLY);
   if (ctx.body.primary_dashboard !== undefined) {
     throw validationError(
       'invalid_input',
@@ -111,7 +107,7 @@ function createProject(ctx: Context<Record<string, unknown>>) {
 
 /** Deleting a project takes everything in it along. */
 function deleteProject(ctx: Context) {
-  requireAdmin(ctx);
+  requireAdmin(ctx, ADMIN_ONLY);
   const project = findProject(ctx);
   const { state } = ctx.store;
   state.projects.delete(project.id);

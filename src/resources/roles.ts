@@ -1,9 +1,9 @@
-import { notFound, permissionDenied, validationError } from '../http/errors';
+import { notFound, validationError } from '../http/errors';
 import type { Context, Operation } from '../http/operation';
 import type { Store } from '../store/store';
-import { LEVEL, type Role } from '../store/types';
+import type { Role } from '../store/types';
 import { now } from '../time';
-import { actingLevel, memberView, membershipOf, userBasic, userBasicOrNull } from './views';
+import { memberView, membershipOf, userBasic, userBasicOrNull, requireAdmin } from './views';
 
 const ROLES = '/api/organizations/:organization_id/roles';
 const MEMBERSHIPS = `${ROLES}/:role_id/role_memberships`;
@@ -52,11 +52,7 @@ function findRole(ctx: Context, id: string | undefined): Role {
 const rolesOf = (ctx: Context) =>
   [...ctx.store.state.roles.values()].filter((r) => r.organization_id === ctx.org.id);
 
-function requireAdmin(ctx: Context): void {
-  if (actingLevel(ctx.store, ctx.org.id, ctx.user) < LEVEL.admin) {
-    throw permissionDenied('You need to have admin level or higher.');
-  }
-}
+const ADMIN_ONLY = 'You need to have admin level or higher.';
 
 /** Role names are unique per organization, case-insensitively (a role may keep its own name). */
 function assertUniqueName(ctx: Context, name: string | undefined, self?: Role): void {
@@ -66,7 +62,7 @@ function assertUniqueName(ctx: Context, name: string | undefined, self?: Role): 
 }
 
 function writeRole(ctx: Context<RoleBody>, role: Role) {
-  requireAdmin(ctx);
+  requireAdmin(ctx, ADMIN_ONLY);
   assertUniqueName(ctx, ctx.body.name, role);
   if (ctx.body.name !== undefined) role.name = ctx.body.name;
   if (ctx.body.feature_flags_access_level !== undefined)
@@ -93,7 +89,7 @@ export const roleOperations: Operation[] = [
     response: 'Role',
     status: 201,
     handler: (ctx: Context<RoleBody>) => {
-      requireAdmin(ctx);
+      requireAdmin(ctx, ADMIN_ONLY);
       assertUniqueName(ctx, ctx.body.name);
       const role: Role = {
         id: ctx.store.uuid(),
@@ -145,7 +141,7 @@ export const roleOperations: Operation[] = [
     status: 204,
     handler: (ctx) => {
       const role = findRole(ctx, ctx.params.id);
-      requireAdmin(ctx);
+      requireAdmin(ctx, ADMIN_ONLY);
       for (const rm of membershipsOfRole(ctx.store, role.id)) ctx.store.state.roleMemberships.delete(rm.id);
       ctx.store.state.roles.delete(role.id);
     },
@@ -174,7 +170,7 @@ export const roleOperations: Operation[] = [
     status: 201,
     handler: (ctx: Context<{ user_uuid: string }>) => {
       const role = findRole(ctx, ctx.params.role_id);
-      requireAdmin(ctx);
+      requireAdmin(ctx, ADMIN_ONLY);
       const uuid = ctx.body.user_uuid.toLowerCase();
       const user = [...ctx.store.state.users.values()].find((u) => u.uuid === uuid);
       if (!user || !membershipOf(ctx.store, ctx.org.id, user.id)) {
@@ -205,7 +201,7 @@ export const roleOperations: Operation[] = [
       const role = findRole(ctx, ctx.params.role_id);
       const rm = ctx.store.state.roleMemberships.get(String(ctx.params.id).toLowerCase());
       if (!rm || rm.role_id !== role.id) throw notFound();
-      requireAdmin(ctx);
+      requireAdmin(ctx, ADMIN_ONLY);
       ctx.store.state.roleMemberships.delete(rm.id);
     },
   },

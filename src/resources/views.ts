@@ -1,5 +1,7 @@
+import { permissionDenied } from '../http/errors';
+import type { Context } from '../http/operation';
 import { isUuid, type Store } from '../store/store';
-import type { Membership, Person, Project, User } from '../store/types';
+import { LEVEL, type Membership, type Person, type Project, type User } from '../store/types';
 
 /** UserBasic, used wherever PostHog names a user (created_by, user). */
 export function userBasic(user: User) {
@@ -52,6 +54,11 @@ export const newestFirst =
 /** The acting user's level in the organization of the request. */
 export function actingLevel(store: Store, organizationId: string, user: User): number {
   return membershipOf(store, organizationId, user.id)?.level ?? 0;
+}
+
+/** 403 (with the resource's own PostHog message) unless the acting user is an admin or owner. */
+export function requireAdmin(ctx: Context, detail?: string): void {
+  if (actingLevel(ctx.store, ctx.org.id, ctx.user) < LEVEL.admin) throw permissionDenied(detail);
 }
 
 const NAME_PROPERTIES = ['email', 'Email', '$email', 'name', 'Name', 'username', 'Username', 'UserName'];
