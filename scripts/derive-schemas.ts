@@ -4,15 +4,26 @@
  * fields a request may set (its "Request parameters"); the facts add formats, enums, limits,
  * nullability and the fields the docs truncate. Any disagreement between the two stops the script.
  *
- *   npm run schemas            write schemas/ (and remove files no object produces)
- *   npm run schemas -- --check exit 1 when the committed files differ from what the docs derive
+ * It also writes derived/ (scripts/derive-published.ts): what the tests need from the published
+ * material, so that `npm test` runs on a clone with nothing beside it.
+ *
+ *   npm run schemas            write schemas/ and derived/ (and remove files nothing produces)
+ *   npm run schemas -- --check exit 1 when the committed files differ from what the docs derive, or
+ *                              when the derivation no longer refuses docs and facts that disagree
+ *
+ * Both need PostHog's published reference beside the repository (../shared/docs and
+ * ../shared/reference/posthog-openapi.json), or POSTHOG_REFERENCE_DIR pointing at a folder holding
+ * docs/ and reference/; without it they stop and say so.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { DERIVED_DIR, derivePublished } from './derive-published';
 import type { Facts, Field, JsonType, ObjectFacts } from './schema-facts/types';
 
 const ROOT = path.resolve(__dirname, '..');
-export const DOCS_DIR = path.resolve(ROOT, '../shared/docs');
+const REFERENCE_DIR = path.resolve(process.env.POSTHOG_REFERENCE_DIR ?? path.join(ROOT, '../shared'));
+export const DOCS_DIR = path.join(REFERENCE_DIR, 'docs');
+export const OPENAPI_FILE = path.join(REFERENCE_DIR, 'reference', 'posthog-openapi.json');
 export const OUT_DIR = path.join(ROOT, 'schemas');
 const FACTS_DIR = path.join(__dirname, 'schema-facts');
 const DRAFT = 'http://json-schema.org/draft-07/schema#';
@@ -304,15 +315,75 @@ export function staleFiles(derived: Record<string, Schema>, dir = OUT_DIR): stri
   return stale.sort();
 }
 
+/** Stops with a message naming what is missing when the published reference is not there. */
+function requireReference(): void {
+  const missing = [DOCS_DIR, OPENAPI_FILE].filter((p) => !fs.existsSync(p));
+  if (missing.length === 0) return;
+  console.error(
+    [
+      `npm run schemas needs PostHog's published reference, and did not find: ${missing.join(', ')}.`,
+      'It reads the two API reference pages (docs/*.txt) and the published OpenAPI schema',
+      '(reference/posthog-openapi.json) from ../shared beside the repository, or from the folder named by',
+      'POSTHOG_REFERENCE_DIR. The tests do not need them: they use the committed schemas/ and derived/.',
+    ].join('\n'),
+  );
+  process.exit(2);
+}
+
+/** The derivation still refuses what it must refuse: facts that contradict the docs. */
+function selfCheck(): string[] {
+  const failures: string[] = [];
+  const refuses = (facts: Facts, message: string) => {
+    try {
+      deriveSchemas(facts);
+      failures.push(`derivation accepted contradicting facts (expected "${message}")`);
+    } catch (err) {
+      if (!String((err as Error).message).includes(message))
+        failures.push(`expected "${message}", got "${(err as Error).message}"`);
+    }
+  };
+  refuses(
+    { Role: { docs: 'table:Role', fields: { name: { type: 'integer' } } } },
+    'Role.name: docs say string, facts say integer',
+  );
+  refuses(
+    { Role: { docs: 'table:Role', fields: { invented: { type: 'string' } } } },
+    "Role.invented: not in the docs' complete field list",
+  );
+  refuses({ X: { docs: 'table:Nope', fields: {} } }, 'X: the docs have no table:Nope');
+  // fields come from the docs: an example response and its request parameters decide writability
+  const invite = readDocs().get('example:POST /api/organizations/:organization_id/invites');
+  const field = (name: string) => JSON.stringify(invite?.fields.get(name));
+  if (field('target_email') !== JSON.stringify({ type: 'string', writable: true }))
+    failures.push(`invites example: target_email read as ${field('target_email')}`);
+  if (field('is_expired') !== JSON.stringify({ type: 'boolean', writable: false }))
+    failures.push(`invites example: is_expired read as ${field('is_expired')}`);
+  return failures;
+}
+
 function main(): void {
+  requireReference();
   const derived = deriveSchemas();
+  const published = derivePublished(DOCS_DIR, OPENAPI_FILE);
+  const stalePublished = (): string[] =>
+    Object.entries(published)
+      .filter(([name, text]) => {
+        const file = path.join(DERIVED_DIR, name);
+        return !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text;
+      })
+      .map(([name]) => `derived/${name}`);
   if (process.argv.includes('--check')) {
-    const stale = staleFiles(derived);
-    if (stale.length > 0) {
-      console.error(`schemas/ is not what the docs derive (run npm run schemas): ${stale.join(', ')}`);
+    const problems = [...selfCheck()];
+    const stale = [...staleFiles(derived).map((f) => `schemas/${f}`), ...stalePublished()];
+    if (stale.length > 0)
+      problems.push(`not what the docs derive (run npm run schemas): ${stale.join(', ')}`);
+    if (problems.length > 0) {
+      console.error(problems.join('\n'));
       process.exit(1);
     }
-    console.log(`schemas/: ${Object.keys(derived).length} files, all as derived`);
+    console.log(
+      `schemas/: ${Object.keys(derived).length} files, derived/: ${Object.keys(published).length} files, all as derived`,
+    );
     return;
   }
   fs.mkdirSync(OUT_DIR, { recursive: true });
@@ -320,7 +391,11 @@ function main(): void {
   for (const [name, schema] of Object.entries(derived)) {
     fs.writeFileSync(path.join(OUT_DIR, `${name}.json`), serialize(schema));
   }
-  console.log(`schemas/: wrote ${Object.keys(derived).length} files`);
+  fs.mkdirSync(DERIVED_DIR, { recursive: true });
+  for (const [name, text] of Object.entries(published)) fs.writeFileSync(path.join(DERIVED_DIR, name), text);
+  console.log(
+    `schemas/: wrote ${Object.keys(derived).length} files; derived/: wrote ${Object.keys(published).length}`,
+  );
 }
 
 if (require.main === module) main();

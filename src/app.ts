@@ -5,6 +5,7 @@ import { notFound } from './http/errors';
 import { compileRoutes } from './http/router';
 import { operations } from './operations';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions } from './store/seed';
+import { loadFixtures } from './store/fixtures';
 import { Store } from './store/store';
 
 export interface AppOptions {
@@ -12,6 +13,8 @@ export interface AppOptions {
   store?: Store;
   /** seed options, merged over the defaults */
   seed?: Partial<SeedOptions>;
+  /** a folder of fixture files in the format of the package's fixtures/ (each file present replaces the package's) */
+  fixtures?: string;
   /** reject personal API keys that belong to no seeded user (default: any key acts as the owner) */
   strictKeys?: boolean;
 }
@@ -28,7 +31,8 @@ const routes = compileRoutes(operations);
  * await request(app).get('/api/organizations/@current/roles/').set('Authorization', 'Bearer phx_test');
  */
 export function createApp(options: AppOptions = {}): MockApp {
-  const store = options.store ?? new Store({ ...DEFAULT_SEED_OPTIONS, ...options.seed });
+  const store =
+    options.store ?? new Store({ ...DEFAULT_SEED_OPTIONS, ...options.seed }, loadFixtures(options.fixtures));
   const app = express() as MockApp;
   app.store = store;
   app.disable('x-powered-by');

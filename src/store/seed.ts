@@ -1,14 +1,5 @@
 import { Faker, en } from '@faker-js/faker';
-import organizationFixture from '../../fixtures/organization.json';
-import userFixtures from '../../fixtures/users.json';
-import projectFixtures from '../../fixtures/projects.json';
-import roleFixtures from '../../fixtures/roles.json';
-import inviteFixtures from '../../fixtures/invites.json';
-import oauthFixtures from '../../fixtures/oauth-applications.json';
-import personFixtures from '../../fixtures/persons.json';
-import cohortFixtures from '../../fixtures/cohorts.json';
-import pluginFixtures from '../../fixtures/plugins.json';
-import pluginConfigFixtures from '../../fixtures/plugin-configs.json';
+import { loadFixtures, type Fixtures } from './fixtures';
 import { isoMicro } from '../time';
 import { projectSettingsDefaults } from './project-defaults';
 import type { Level, Person, Plugin, PluginConfigField, PluginKind, Project, State, User } from './types';
@@ -55,10 +46,24 @@ const ROLES_AT_ORG = [
   'other',
 ];
 
-export function seedState(options: SeedOptions): State {
+export function seedState(options: SeedOptions, fixtures: Fixtures = loadFixtures()): State {
+  const {
+    organization: organizationFixture,
+    users: userFixtures,
+    projects: projectFixtures,
+    roles: roleFixtures,
+    invites: inviteFixtures,
+    oauthApplications: oauthFixtures,
+    persons: personFixtures,
+    cohorts: cohortFixtures,
+    plugins: pluginFixtures,
+    pluginConfigs: pluginConfigFixtures,
+  } = structuredClone(fixtures);
   const faker = new Faker({ locale: [en] });
   faker.seed(options.seed);
   const ref = new Date(SEED_REFERENCE_MS);
+  // every date faker makes is relative to the fixed reference, never to the clock
+  faker.setDefaultRefDate(ref);
   const pastIso = (days: number): string => {
     const d = faker.date.recent({ days, refDate: ref });
     return isoMicro(d.getTime(), faker.number.int(999));

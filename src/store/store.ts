@@ -1,6 +1,7 @@
 import { Faker, en } from '@faker-js/faker';
 import { notFound } from '../http/errors';
 import { now } from '../time';
+import { loadFixtures, type Fixtures } from './fixtures';
 import { seedState, type SeedOptions } from './seed';
 import type { ActivityEntry, Organization, Project, State, User } from './types';
 
@@ -22,9 +23,13 @@ export class Store {
   private readonly seeded: State;
   private faker: Faker;
 
-  constructor(options: SeedOptions) {
+  /** the fixture files the world is seeded around (the package's own unless given) */
+  readonly fixtures: Fixtures;
+
+  constructor(options: SeedOptions, fixtures: Fixtures = loadFixtures()) {
     this.options = options;
-    this.seeded = seedState(options);
+    this.fixtures = fixtures;
+    this.seeded = seedState(options, fixtures);
     this.state = structuredClone(this.seeded);
     this.faker = this.runtimeFaker();
   }
