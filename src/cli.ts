@@ -1,24 +1,75 @@
 #!/usr/bin/env node
-import { configFromEnv } from './config';
-import { startMockServer } from './server';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, helpText, parseConfig, type ServerConfig } from './config';
+import { PACKAGE_ROOT } from './paths';
+import { startMockServer, type MockServer } from './server';
+import { FixtureError } from './store/fixtures';
 
-async function main(): Promise<void> {
-  const config = configFromEnv();
-  const mock = await startMockServer({
-    port: config.port,
-    host: config.host,
-    seed: config.seed,
-    strictKeys: config.strictKeys,
-  });
-  console.log(`posthog-mock listening on ${mock.url} (seed ${config.seed.seed})`);
+const version = (): string =>
+  (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string })
+    .version;
+
+/** One line: where it listens, the seed, the key to use and what was seeded. */
+function banner(mock: MockServer, config: ServerConfig): string {
+  const { state } = mock.app.store;
+  const key = mock.app.store.fixtures.users[0]?.personal_api_key ?? '(none: fixture users have no key)';
+  const sizes = [
+    `${state.memberships.size} members`,
+    `${state.projects.size} projects × ${config.seed.personsPerProject} persons`,
+    `${state.roles.size} roles`,
+    `${state.invites.size} invites`,
+  ].join(', ');
+  return `posthog-mock ${version()} listening on ${mock.url} · seed ${config.seed.seed} · key ${key} · ${sizes}`;
+}
+
+async function main(argv: string[]): Promise<void> {
+  let parsed: ReturnType<typeof parseConfig>;
+  try {
+    parsed = parseConfig(argv, process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`posthog-mock: ${err.message}\n`);
+    process.exit(2);
+  }
+  if ('help' in parsed) {
+    process.stdout.write(helpText());
+    return;
+  }
+  if ('version' in parsed) {
+    process.stdout.write(`${version()}\n`);
+    return;
+  }
+  const config = parsed;
+  let mock: MockServer;
+  try {
+    mock = await startMockServer({
+      port: config.port,
+      host: config.host,
+      seed: config.seed,
+      fixtures: config.fixtures,
+      strictKeys: config.strictKeys,
+    });
+  } catch (err) {
+    if (err instanceof FixtureError) {
+      process.stderr.write(`posthog-mock: bad fixtures:\n${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   const stop = (): void => {
-    void mock.close().then(() => process.exit(0));
+    void mock.close({ graceMs: config.shutdownGraceMs }).then(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  if (!config.quiet) process.stdout.write(`${banner(mock, config)}\n`);
 }
 
-main().catch((err: unknown) => {
-  console.error(`posthog-mock: ${err instanceof Error ? err.message : String(err)}`);
+main(process.argv.slice(2)).catch((err: unknown) => {
+  const code = (err as NodeJS.ErrnoException).code;
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(
+    `posthog-mock: ${code === 'EADDRINUSE' ? `the port is in use (${message})` : message}\n`,
+  );
   process.exit(1);
 });

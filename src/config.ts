@@ -1,48 +1,264 @@
+import { parseArgs } from 'node:util';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions } from './store/seed';
 
+/**
+ * The server's settings, each one an option: a flag, the environment variable behind it, a default.
+ * Flags beat environment variables, which beat defaults. The CLI's --help and the README's table are
+ * made from OPTIONS, so there is one list.
+ */
 export interface ServerConfig {
   port: number;
   host: string;
   seed: SeedOptions;
+  fixtures: string | undefined;
   strictKeys: boolean;
+  quiet: boolean;
+  /** how long SIGTERM/SIGINT waits for requests in flight before closing their connections */
+  shutdownGraceMs: number;
 }
 
-/** Environment variables the server reads, with their defaults; the README lists the same table. */
-export const ENVIRONMENT = {
-  PORT: 'port to listen on (default 8000; 0 picks a free port)',
-  HOST: 'address to bind (default 127.0.0.1; 0.0.0.0 in the Docker image)',
-  POSTHOG_MOCK_SEED: `faker seed (default ${DEFAULT_SEED_OPTIONS.seed})`,
-  POSTHOG_MOCK_MEMBERS: `members besides the three fixture users (default ${DEFAULT_SEED_OPTIONS.members})`,
-  POSTHOG_MOCK_PROJECTS: `projects besides fixture projects 1 and 2 (default ${DEFAULT_SEED_OPTIONS.projects})`,
-  POSTHOG_MOCK_PERSONS: `persons per project (default ${DEFAULT_SEED_OPTIONS.personsPerProject})`,
-  POSTHOG_MOCK_ROLES: `roles besides the fixture roles (default ${DEFAULT_SEED_OPTIONS.roles})`,
-  POSTHOG_MOCK_INVITES: `invites besides the fixture invites (default ${DEFAULT_SEED_OPTIONS.invites})`,
-  POSTHOG_MOCK_STRICT_KEYS:
-    'set to 1 to reject API keys no seeded user owns (default: any key acts as the owner)',
+/** A flag or variable that cannot be used; the CLI prints the message and exits 2. */
+export class ConfigError extends Error {}
+
+type Kind =
+  | { type: 'integer'; min: number; max: number }
+  | { type: 'string'; placeholder: string }
+  | { type: 'boolean' };
+
+interface OptionSpec {
+  flag: string;
+  env: string;
+  kind: Kind;
+  default: number | string | boolean | undefined;
+  help: string;
+}
+
+/**
+ * The most the eager store can seed in a reasonable time and memory (about 3 KB a person): persons are
+ * capped per project, and the other sizes so that seeding cannot run away.
+ */
+export const LIMITS = {
+  personsPerProject: 100_000,
+  projects: 100,
+  members: 10_000,
+  roles: 10_000,
+  invites: 10_000,
 } as const;
 
-function integer(env: NodeJS.ProcessEnv, name: keyof typeof ENVIRONMENT, fallback: number, min = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) {
-    throw new Error(`${name} must be a whole number >= ${min}, got "${raw}"`);
+const d = DEFAULT_SEED_OPTIONS;
+const size = (max: number) => ({ type: 'integer', min: 0, max }) as const;
+
+export const OPTIONS = {
+  port: {
+    flag: 'port',
+    env: 'PORT',
+    kind: { type: 'integer', min: 0, max: 65535 },
+    default: 8000,
+    help: 'port to listen on; 0 picks a free one',
+  },
+  host: {
+    flag: 'host',
+    env: 'HOST',
+    kind: { type: 'string', placeholder: 'ADDR' },
+    default: '127.0.0.1',
+    help: 'address to bind (0.0.0.0 in the Docker image)',
+  },
+  seed: {
+    flag: 'seed',
+    env: 'POSTHOG_MOCK_SEED',
+    kind: { type: 'integer', min: 0, max: 2 ** 32 - 1 },
+    default: d.seed,
+    help: 'faker seed: the same seed gives the same data',
+  },
+  members: {
+    flag: 'members',
+    env: 'POSTHOG_MOCK_MEMBERS',
+    kind: size(LIMITS.members),
+    default: d.members,
+    help: 'members besides the three fixture users',
+  },
+  projects: {
+    flag: 'projects',
+    env: 'POSTHOG_MOCK_PROJECTS',
+    kind: size(LIMITS.projects),
+    default: d.projects,
+    help: 'projects besides the fixture projects',
+  },
+  persons: {
+    flag: 'persons',
+    env: 'POSTHOG_MOCK_PERSONS',
+    kind: size(LIMITS.personsPerProject),
+    default: d.personsPerProject,
+    help: 'persons per project, fixture persons included',
+  },
+  roles: {
+    flag: 'roles',
+    env: 'POSTHOG_MOCK_ROLES',
+    kind: size(LIMITS.roles),
+    default: d.roles,
+    help: 'roles besides the fixture roles',
+  },
+  invites: {
+    flag: 'invites',
+    env: 'POSTHOG_MOCK_INVITES',
+    kind: size(LIMITS.invites),
+    default: d.invites,
+    help: 'pending invites besides the fixture invites',
+  },
+  fixtures: {
+    flag: 'fixtures',
+    env: 'POSTHOG_MOCK_FIXTURES',
+    kind: { type: 'string', placeholder: 'DIR' },
+    default: undefined,
+    help: "your fixture files, in the format of the package's fixtures/ (each replaces the package's)",
+  },
+  strictKeys: {
+    flag: 'strict-keys',
+    env: 'POSTHOG_MOCK_STRICT_KEYS',
+    kind: { type: 'boolean' },
+    default: false,
+    help: 'answer keys that no fixture user owns with 401 (default: any key acts as the owner)',
+  },
+  quiet: {
+    flag: 'quiet',
+    env: 'POSTHOG_MOCK_QUIET',
+    kind: { type: 'boolean' },
+    default: false,
+    help: 'print nothing on start',
+  },
+  shutdownGraceMs: {
+    flag: 'shutdown-grace',
+    env: 'POSTHOG_MOCK_SHUTDOWN_GRACE_MS',
+    kind: { type: 'integer', min: 0, max: 600_000 },
+    default: 5000,
+    help: 'on SIGTERM/SIGINT, milliseconds to let requests in flight finish',
+  },
+} satisfies Record<string, OptionSpec>;
+
+type Name = keyof typeof OPTIONS;
+type Source = { value: string | boolean; where: string };
+
+const TRUE = ['1', 'true', 'yes', 'on'];
+const FALSE = ['0', 'false', 'no', 'off', ''];
+
+function convert(spec: OptionSpec, { value, where }: Source): number | string | boolean {
+  const kind = spec.kind;
+  if (kind.type === 'boolean') {
+    if (typeof value === 'boolean') return value;
+    const v = value.trim().toLowerCase();
+    if (TRUE.includes(v)) return true;
+    if (FALSE.includes(v)) return false;
+    throw new ConfigError(
+      `${where} must be one of ${[...TRUE, ...FALSE.slice(0, -1)].join(', ')}, got "${value}"`,
+    );
   }
-  return Number(raw);
+  const text = String(value);
+  if (kind.type === 'string') {
+    if (text.trim() === '') throw new ConfigError(`${where} must not be empty`);
+    return text;
+  }
+  if (!/^\d+$/.test(text) || Number(text) < kind.min || Number(text) > kind.max) {
+    throw new ConfigError(`${where} must be a whole number from ${kind.min} to ${kind.max}, got "${text}"`);
+  }
+  return Number(text);
 }
 
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const d = DEFAULT_SEED_OPTIONS;
+/**
+ * The configuration from command-line arguments and the environment. Throws ConfigError naming the flag
+ * or variable at fault; returns `{ help: true }` / `{ version: true }` when those were asked for.
+ */
+export function parseConfig(
+  argv: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): ServerConfig | { help: true } | { version: true } {
+  const parseOptions: Record<string, { type: 'string' | 'boolean' }> = {
+    help: { type: 'boolean' },
+    version: { type: 'boolean' },
+  };
+  for (const spec of Object.values(OPTIONS) as OptionSpec[]) {
+    parseOptions[spec.flag] = { type: spec.kind.type === 'boolean' ? 'boolean' : 'string' };
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: parseOptions,
+      strict: true,
+      allowPositionals: false,
+      allowNegative: true,
+    }));
+  } catch (err) {
+    throw new ConfigError(argumentError(err as Error & { code?: string }));
+  }
+  if (values.help) return { help: true };
+  if (values.version) return { version: true };
+
+  const out = {} as Record<Name, number | string | boolean | undefined>;
+  for (const [name, spec] of Object.entries(OPTIONS) as [Name, OptionSpec][]) {
+    const flag = values[spec.flag];
+    const fromEnv = env[spec.env];
+    let source: Source | undefined;
+    if (flag !== undefined) source = { value: flag, where: `--${spec.flag}` };
+    else if (fromEnv !== undefined && fromEnv !== '') source = { value: fromEnv, where: spec.env };
+    out[name] = source ? convert(spec, source) : spec.default;
+  }
   return {
-    port: integer(env, 'PORT', 8000),
-    host: env.HOST || '127.0.0.1',
-    strictKeys: ['1', 'true', 'yes'].includes((env.POSTHOG_MOCK_STRICT_KEYS ?? '').toLowerCase()),
+    port: out.port as number,
+    host: out.host as string,
+    fixtures: out.fixtures as string | undefined,
+    strictKeys: out.strictKeys as boolean,
+    quiet: out.quiet as boolean,
+    shutdownGraceMs: out.shutdownGraceMs as number,
     seed: {
-      seed: integer(env, 'POSTHOG_MOCK_SEED', d.seed),
-      members: integer(env, 'POSTHOG_MOCK_MEMBERS', d.members),
-      projects: integer(env, 'POSTHOG_MOCK_PROJECTS', d.projects),
-      personsPerProject: integer(env, 'POSTHOG_MOCK_PERSONS', d.personsPerProject),
-      roles: integer(env, 'POSTHOG_MOCK_ROLES', d.roles),
-      invites: integer(env, 'POSTHOG_MOCK_INVITES', d.invites),
+      seed: out.seed as number,
+      members: out.members as number,
+      projects: out.projects as number,
+      personsPerProject: out.persons as number,
+      roles: out.roles as number,
+      invites: out.invites as number,
     },
   };
+}
+
+/** util.parseArgs' messages, said with the flag and without Node's error codes. */
+function argumentError(err: Error & { code?: string }): string {
+  const flag = /'(-{1,2}[^' ]+)/.exec(err.message)?.[1];
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${flag ?? err.message} (posthog-mock --help lists the options)`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (/argument missing/.test(err.message)) return `${flag} needs a value`;
+      if (/ambiguous/.test(err.message))
+        return `${flag} needs a value (write ${flag}=VALUE for a value that starts with -)`;
+      return `${flag} takes no value`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${/'([^']*)'/.exec(err.message)?.[1] ?? ''}: options start with --`;
+    default:
+      return err.message;
+  }
+}
+
+/** The --help text: every option with its variable and default, from OPTIONS. */
+export function helpText(): string {
+  const rows = (Object.values(OPTIONS) as OptionSpec[]).map((spec) => {
+    const value =
+      spec.kind.type === 'integer' ? ' N' : spec.kind.type === 'string' ? ` ${spec.kind.placeholder}` : '';
+    const def =
+      spec.default === undefined || spec.default === false ? '' : ` (default ${String(spec.default)})`;
+    return [`--${spec.flag}${value}`, `${spec.help}${def}`, spec.env] as const;
+  });
+  rows.push(['--help', 'print this help and exit', ''], ['--version', 'print the version and exit', '']);
+  const w = Math.max(...rows.map((r) => r[0].length));
+  return [
+    'Usage: posthog-mock [options]',
+    '',
+    "An in-memory mock of PostHog's management REST API, seeded with fake but deterministic data.",
+    'Flags beat environment variables, which beat defaults. Boolean flags also take a --no- form.',
+    '',
+    'Options (environment variable in brackets):',
+    ...rows.map(([flag, help, env]) => `  ${flag.padEnd(w)}  ${help}${env ? ` [${env}]` : ''}`),
+    '',
+    'Stop with Ctrl-C or SIGTERM: requests in flight finish first.',
+    '',
+  ].join('\n');
 }

@@ -1,5 +1,5 @@
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { createApp, type AppOptions, type MockApp } from './app';
 
 export interface StartOptions extends AppOptions {
@@ -9,14 +9,30 @@ export interface StartOptions extends AppOptions {
   host?: string;
 }
 
+export interface CloseOptions {
+  /**
+   * Milliseconds to let requests finish before connections are closed (default 0: close at once, as
+   * tests want). Within the grace period the server drains: it answers what it has received and what
+   * is waiting to be accepted, each with `Connection: close`, and stops listening once 100 ms pass with
+   * no request in flight, or when the period ends.
+   */
+  graceMs?: number;
+}
+
 export interface MockServer {
   app: MockApp;
-  server: Server;
+  server: http.Server;
   port: number;
   /** http://127.0.0.1:PORT */
   url: string;
-  close(): Promise<void>;
+  /** Stops listening and closes every connection (after draining, with `graceMs`); leaves no handle open. */
+  close(options?: CloseOptions): Promise<void>;
 }
+
+/** How long the server must have been without a request before a draining close ends. */
+const QUIET_MS = 100;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Starts the mock on a port (a free one by default) and resolves once it listens.
@@ -30,22 +46,48 @@ export interface MockServer {
 export function startMockServer(options: StartOptions = {}): Promise<MockServer> {
   const app = createApp(options);
   const host = options.host ?? '127.0.0.1';
+  let inFlight = 0;
+  let lastActivity = 0;
+  let draining = false;
+  const server = http.createServer((req, res) => {
+    inFlight += 1;
+    lastActivity = Date.now();
+    if (draining) res.setHeader('Connection', 'close');
+    res.once('close', () => {
+      inFlight -= 1;
+      lastActivity = Date.now();
+    });
+    app(req, res);
+  });
+
+  const drain = async (graceMs: number): Promise<void> => {
+    draining = true;
+    server.closeIdleConnections();
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline && (inFlight > 0 || Date.now() - lastActivity < QUIET_MS)) {
+      await sleep(Math.min(10, Math.max(1, deadline - Date.now())));
+    }
+  };
+
   return new Promise((resolve, reject) => {
-    const server = app.listen(options.port ?? 0, host);
     server.once('error', reject);
-    server.once('listening', () => {
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
       const { port } = server.address() as AddressInfo;
       const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+      let closing: Promise<void> | undefined;
+      const close = async ({ graceMs = 0 }: CloseOptions = {}): Promise<void> => {
+        if (graceMs > 0) await drain(graceMs);
+        const closed = new Promise<void>((done, fail) => server.close((err) => (err ? fail(err) : done())));
+        server.closeAllConnections();
+        await closed;
+      };
       resolve({
         app,
         server,
         port,
         url: `http://${urlHost}:${port}`,
-        close: () =>
-          new Promise<void>((done, fail) => {
-            server.close((err) => (err ? fail(err) : done()));
-            server.closeAllConnections();
-          }),
+        close: (closeOptions) => (closing ??= close(closeOptions)),
       });
     });
   });

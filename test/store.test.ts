@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { configFromEnv } from '../src/config';
 import { operations } from '../src/operations';
 import { Store } from '../src/store/store';
 import { DEFAULT_SEED_OPTIONS } from '../src/store/seed';
@@ -46,39 +44,6 @@ describe('seeded store', () => {
     store.restore(changed);
     expect(store.state.projects.get(1)!.name).toBe('changed');
   });
-});
-
-describe('configuration', () => {
-  test('environment variables set the port, host, seed and sizes', () => {
-    const config = configFromEnv({
-      PORT: '9001',
-      HOST: '0.0.0.0',
-      POSTHOG_MOCK_SEED: '5',
-      POSTHOG_MOCK_PERSONS: '10',
-    });
-    expect(config).toMatchObject({ port: 9001, host: '0.0.0.0', seed: { seed: 5, personsPerProject: 10 } });
-    expect(configFromEnv({}).port).toBe(8000);
-    expect(() => configFromEnv({ PORT: 'eighty' })).toThrow('PORT must be a whole number >= 0, got "eighty"');
-  });
-
-  test('the CLI serves on PORT and stops cleanly on SIGTERM', async () => {
-    const cli = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli.ts'], {
-      cwd: path.join(__dirname, '..'),
-      env: { ...process.env, PORT: '0', POSTHOG_MOCK_PERSONS: '5' },
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      cli.stdout.on('data', (chunk: Buffer) => {
-        const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
-        if (match) resolve(match[1]!);
-      });
-      cli.on('exit', (code) => reject(new Error(`cli exited with ${code}`)));
-    });
-    const health = await fetch(`${url}/_health`);
-    expect(await health.json()).toEqual({ status: 'ok' });
-    const exited = new Promise<number | null>((resolve) => cli.on('exit', resolve));
-    cli.kill('SIGTERM');
-    expect(await exited).toBe(0);
-  }, 30_000);
 });
 
 describe('the table covers the docs', () => {
