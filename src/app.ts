@@ -3,6 +3,8 @@ import { parseBody } from './http/body';
 import { dispatch, errorHandler, findRoute } from './http/dispatch';
 import { notFound } from './http/errors';
 import { compileRoutes } from './http/router';
+import { Controls } from './control/controls';
+import { controlPlane } from './control/router';
 import { operations } from './operations';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions } from './store/seed';
 import { Store } from './store/store';
@@ -14,9 +16,18 @@ export interface AppOptions {
   seed?: Partial<SeedOptions>;
   /** reject personal API keys that belong to no seeded user (default: any key acts as the owner) */
   strictKeys?: boolean;
+  /** serve the control plane under /__mock/ (default true) */
+  controlPlane?: boolean;
+  /** require `Authorization: Bearer <adminToken>` on every /__mock/ call */
+  adminToken?: string;
 }
 
-export type MockApp = express.Express & { store: Store };
+export type MockApp = express.Express & {
+  /** the store being served (the same as `controls.store`) */
+  store: Store;
+  /** reset, journal, faults and state from code: what /__mock/ serves over HTTP */
+  controls: Controls;
+};
 
 const routes = compileRoutes(operations);
 
@@ -30,11 +41,19 @@ const routes = compileRoutes(operations);
 export function createApp(options: AppOptions = {}): MockApp {
   const store = options.store ?? new Store({ ...DEFAULT_SEED_OPTIONS, ...options.seed });
   const app = express() as MockApp;
-  app.store = store;
+  const controls = new Controls(store);
+  app.controls = controls;
+  Object.defineProperty(app, 'store', {
+    get: () => controls.store,
+    set: (value: Store) => (controls.store = value),
+  });
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
 
+  if (options.controlPlane ?? true) {
+    app.use('/__mock', controlPlane(controls, { adminToken: options.adminToken }));
+  }
   app.get('/_health', (_req, res) => {
     res.json({ status: 'ok' });
   });

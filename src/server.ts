@@ -15,6 +15,10 @@ export interface MockServer {
   port: number;
   /** http://127.0.0.1:PORT */
   url: string;
+  /** the fixture owner's personal API key: acts as the organization's owner */
+  apiKey: string;
+  /** returns the store to its start (as POST /__mock/reset) */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -41,6 +45,8 @@ export function startMockServer(options: StartOptions = {}): Promise<MockServer>
         server,
         port,
         url: `http://${urlHost}:${port}`,
+        apiKey: app.store.user(1).personal_api_keys[0]!.value,
+        reset: () => app.controls.reset(),
         close: () =>
           new Promise<void>((done, fail) => {
             server.close((err) => (err ? fail(err) : done()));
