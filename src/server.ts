@@ -1,6 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp, type AppOptions, type MockApp } from './app';
+import type { FaultHandle } from './control/controls';
+import type { FaultRuleInput } from './control/faults';
+import type { JournalEntry, JournalFilter } from './control/journal';
 
 export interface StartOptions extends AppOptions {
   /** default 0: a free port */
@@ -17,8 +20,12 @@ export interface MockServer {
   url: string;
   /** the fixture owner's personal API key: acts as the organization's owner */
   apiKey: string;
-  /** returns the store to its start (as POST /__mock/reset) */
+  /** one reset: store to its start, journal emptied, fault rules removed (as POST /__mock/reset) */
   reset(): void;
+  /** journaled requests, newest first (as GET /__mock/requests) */
+  requests(filter?: JournalFilter): JournalEntry[];
+  /** adds a fault rule (as POST /__mock/faults); the handle removes it */
+  fault(rule: FaultRuleInput): FaultHandle;
   close(): Promise<void>;
 }
 
@@ -47,8 +54,11 @@ export function startMockServer(options: StartOptions = {}): Promise<MockServer>
         url: `http://${urlHost}:${port}`,
         apiKey: app.store.user(1).personal_api_keys[0]!.value,
         reset: () => app.controls.reset(),
+        requests: (filter) => app.controls.requests(filter),
+        fault: (rule) => app.controls.fault(rule),
         close: () =>
           new Promise<void>((done, fail) => {
+            app.controls.close();
             server.close((err) => (err ? fail(err) : done()));
             server.closeAllConnections();
           }),
