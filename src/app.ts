@@ -3,6 +3,11 @@ import { parseBody } from './http/body';
 import { dispatch, errorHandler, findRoute } from './http/dispatch';
 import { notFound } from './http/errors';
 import { compileRoutes } from './http/router';
+import { Controls } from './control/controls';
+import { controlPlane } from './control/router';
+import { addLatency, checkLatency, type Latency } from './control/delays';
+import { injectFaults } from './control/faults';
+import { journalBody, journalRequests } from './control/journal';
 import { operations } from './operations';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions } from './store/seed';
 import { loadFixtures } from './store/fixtures';
@@ -17,9 +22,22 @@ export interface AppOptions {
   fixtures?: string;
   /** reject personal API keys that belong to no seeded user (default: any key acts as the owner) */
   strictKeys?: boolean;
+  /** serve the control plane under /__mock/ (default true) */
+  controlPlane?: boolean;
+  /** require `Authorization: Bearer <adminToken>` on every /__mock/ call */
+  adminToken?: string;
+  /** requests the journal keeps, newest first (default 1000; 0 turns the journal off) */
+  journalSize?: number;
+  /** delay every API response: fixed ms, or [min, max] drawn from a seeded stream (each at most 60000) */
+  latency?: Latency;
 }
 
-export type MockApp = express.Express & { store: Store };
+export type MockApp = express.Express & {
+  /** the store being served (the same as `controls.store`) */
+  store: Store;
+  /** reset, journal, faults and state from code: what /__mock/ serves over HTTP */
+  controls: Controls;
+};
 
 const routes = compileRoutes(operations);
 
@@ -34,19 +52,40 @@ export function createApp(options: AppOptions = {}): MockApp {
   const store =
     options.store ?? new Store({ ...DEFAULT_SEED_OPTIONS, ...options.seed }, loadFixtures(options.fixtures));
   const app = express() as MockApp;
-  app.store = store;
+  const controls = new Controls(store, { journalSize: options.journalSize });
+  const latency = options.latency === undefined ? 0 : checkLatency(options.latency);
+  const strictKeys = options.strictKeys ?? false;
+  app.controls = controls;
+  Object.defineProperty(app, 'store', {
+    get: () => controls.store,
+    set: (value: Store) => (controls.store = value),
+  });
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
 
+  if (options.controlPlane ?? true) {
+    app.use('/__mock', controlPlane(controls, { adminToken: options.adminToken }));
+  }
   app.get('/_health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Controls over the table: journal every request below, delay by the latency option, then
+  // (once the body is parsed and the key checked) apply Prefer headers and fault rules.
+  app.use(journalRequests(controls.journal));
+  if (latency !== 0) {
+    app.use(
+      '/api',
+      addLatency(latency, () => controls.latencyRandom.next(), controls.delays),
+    );
+  }
   app.use(
     '/api',
     findRoute(routes),
     parseBody,
-    dispatch({ getStore: () => app.store, strictKeys: options.strictKeys ?? false }),
+    journalBody(controls.journal),
+    injectFaults({ faults: controls.faults, delays: controls.delays, getStore: () => app.store, strictKeys }),
+    dispatch({ getStore: () => app.store, strictKeys }),
   );
   app.use((_req, _res, next) => next(notFound('Not found.')));
   app.use(errorHandler);

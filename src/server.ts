@@ -1,6 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions, type MockApp } from './app';
+import type { FaultHandle } from './control/controls';
+import type { FaultRuleInput } from './control/faults';
+import type { JournalEntry, JournalFilter } from './control/journal';
 
 export interface StartOptions extends AppOptions {
   /** default 0: a free port */
@@ -25,7 +28,18 @@ export interface MockServer {
   port: number;
   /** http://127.0.0.1:PORT */
   url: string;
-  /** Stops listening and closes every connection (after draining, with `graceMs`); leaves no handle open. */
+  /** the fixture owner's personal API key: acts as the organization's owner */
+  apiKey: string;
+  /** one reset: store to its start, journal emptied, fault rules removed (as POST /__mock/reset) */
+  reset(): void;
+  /** journaled requests, newest first (as GET /__mock/requests) */
+  requests(filter?: JournalFilter): JournalEntry[];
+  /** adds a fault rule (as POST /__mock/faults); the handle removes it */
+  fault(rule: FaultRuleInput): FaultHandle;
+  /**
+   * Stops listening and closes every connection (after draining, with `graceMs`), and clears pending
+   * delays; leaves no handle open.
+   */
   close(options?: CloseOptions): Promise<void>;
 }
 
@@ -79,6 +93,7 @@ export function startMockServer(options: StartOptions = {}): Promise<MockServer>
       const close = async ({ graceMs = 0 }: CloseOptions = {}): Promise<void> => {
         if (graceMs > 0) await drain(graceMs);
         const closed = new Promise<void>((done, fail) => server.close((err) => (err ? fail(err) : done())));
+        app.controls.close();
         server.closeAllConnections();
         await closed;
       };
@@ -87,6 +102,10 @@ export function startMockServer(options: StartOptions = {}): Promise<MockServer>
         server,
         port,
         url: `http://${urlHost}:${port}`,
+        apiKey: app.store.fixtures.users[0]?.personal_api_key ?? '',
+        reset: () => app.controls.reset(),
+        requests: (filter) => app.controls.requests(filter),
+        fault: (rule) => app.controls.fault(rule),
         close: (closeOptions) => (closing ??= close(closeOptions)),
       });
     });

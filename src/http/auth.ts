@@ -11,7 +11,7 @@ export interface AuthOptions {
 const BEARER = /^\s*Bearer\s+(\S+)\s*$/i;
 
 /** Where PostHog looks for a personal API key, first match wins. */
-function findKey(req: Request): { key: string; where: string } | undefined {
+export function findKey(req: Request): { key: string; where: string } | undefined {
   const header = req.headers.authorization?.match(BEARER)?.[1];
   if (header) return { key: header, where: 'Authorization header' };
   const body = req.body as Record<string, unknown> | undefined;

@@ -1,0 +1,87 @@
+import type { Store } from '../store/store';
+import { Delays } from './delays';
+import { Faults, type FaultRule, type FaultRuleInput } from './faults';
+import { Journal, type JournalEntry, type JournalFilter } from './journal';
+import { SeededRandom } from './random';
+
+export interface ControlsOptions {
+  /** requests the journal keeps (default 1000; 0 turns it off) */
+  journalSize?: number;
+}
+
+/** What `fault()` returns: the rule's id, its current state, and a way to remove it. */
+export interface FaultHandle {
+  id: string;
+  /** the rule as it is now (remaining times, fires), or undefined once removed */
+  rule(): FaultRule | undefined;
+  remove(): boolean;
+}
+
+const FAULT_STREAM = 0xfa17;
+const LATENCY_STREAM = 0x1a7e;
+
+/**
+ * Everything a test controls, in one object: the store being served, the request journal, the fault
+ * rules and pending delays. The HTTP control plane (`/__mock/`) and `MockServer` both call these
+ * methods, so the two behave the same.
+ */
+export class Controls {
+  /** the store requests are served from */
+  store: Store;
+  readonly journal: Journal;
+  readonly faults: Faults;
+  readonly delays = new Delays();
+  /** the stream random latency is drawn from */
+  readonly latencyRandom: SeededRandom;
+  /** the store as the server started: what `reset()` returns to */
+  private readonly start: Store;
+
+  constructor(start: Store, options: ControlsOptions = {}) {
+    this.start = start;
+    this.store = start;
+    const size = options.journalSize ?? undefined;
+    if (size !== undefined && (!Number.isInteger(size) || size < 0 || size > 1_000_000)) {
+      throw new TypeError(`journalSize must be a whole number from 0 to 1000000; got ${String(size)}`);
+    }
+    this.journal = new Journal(size);
+    this.faults = new Faults(start.options.seed ^ FAULT_STREAM);
+    this.latencyRandom = new SeededRandom(start.options.seed ^ LATENCY_STREAM);
+  }
+
+  /** One reset: the store to its start, the journal emptied, fault rules removed, random streams rewound. */
+  reset(): void {
+    this.start.reset();
+    this.store = this.start;
+    this.journal.clear();
+    this.faults.clear();
+    this.latencyRandom.reset();
+  }
+
+  /** journaled requests, newest first */
+  requests(filter?: JournalFilter): JournalEntry[] {
+    return this.journal.find(filter);
+  }
+
+  countRequests(filter?: JournalFilter): number {
+    return this.journal.count(filter);
+  }
+
+  clearRequests(): void {
+    this.journal.clear();
+  }
+
+  /** Adds a fault rule (checked as POST /__mock/faults checks it). */
+  fault(rule: FaultRuleInput): FaultHandle {
+    const { id } = this.faults.add(rule);
+    return {
+      id,
+      rule: () => this.faults.list().find((r) => r.id === id),
+      remove: () => this.faults.remove(id),
+    };
+  }
+
+  /** Clears pending delays and drops their connections; nothing is left holding the event loop. */
+  close(): void {
+    this.delays.cancelAll();
+  }
+}
