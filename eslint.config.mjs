@@ -19,4 +19,17 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  {
+    // plain CommonJS: scripts that run before anything is built, and the example consumer project
+    files: ['**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: Object.fromEntries(
+        ['require', 'module', 'process', '__dirname', 'console', 'fetch', 'setTimeout']
+          .concat(['describe', 'test', 'expect', 'beforeAll', 'beforeEach', 'afterAll', 'jest'])
+          .map((name) => [name, 'readonly']),
+      ),
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -46,8 +46,7 @@ export const mockApiKey = (): string => variable(API_KEY_VARIABLE);
  * fixtures, strict keys). The port is always a free one: PORT and HOST are your application's.
  */
 export function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): StartOptions {
-  const { PORT: _port, HOST: _host, ...rest } = env;
-  const config = parseConfig([], rest) as ServerConfig;
+  const config = parseConfig([], { ...env, PORT: undefined, HOST: undefined }) as ServerConfig;
   return { seed: config.seed, fixtures: config.fixtures, strictKeys: config.strictKeys };
 }
 
