@@ -5,6 +5,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/prepare.js ./scripts/prepare.js
 COPY src ./src
 COPY fixtures ./fixtures
 COPY schemas ./schemas

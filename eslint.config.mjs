@@ -25,7 +25,7 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'commonjs',
       globals: Object.fromEntries(
-        ['require', 'module', 'process', '__dirname', 'console', 'fetch', 'setTimeout']
+        ['require', 'module', 'process', '__dirname', 'console', 'fetch', 'setTimeout', 'URL']
           .concat(['describe', 'test', 'expect', 'beforeAll', 'beforeEach', 'afterAll', 'jest'])
           .map((name) => [name, 'readonly']),
       ),

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Response } from 'supertest';
+import { helpText } from '../src/config';
 import { startMockServer, type MockServer } from '../src/server';
 import { checkResponse } from './support/api';
 
@@ -50,6 +51,36 @@ function matches(expected: unknown, actual: unknown): boolean {
   }
   return expected === actual;
 }
+
+describe('README blocks that are not curl', () => {
+  const after = (marker: string) => {
+    const i = blocks.findIndex((b) => b.text.startsWith(marker));
+    if (i < 0) throw new Error(`README has no block starting with ${marker}`);
+    return blocks[i]!;
+  };
+  const example = (file: string) =>
+    fs.readFileSync(path.join(__dirname, '..', 'examples', 'jest', file), 'utf8');
+
+  test('the --help output is what the CLI prints', () => {
+    const i = blocks.findIndex((b) => b.text === 'npx posthog-mock --help');
+    expect(blocks[i + 1]!.lang).toBe('text');
+    expect(blocks[i + 1]!.text).toBe(helpText().trim());
+  });
+
+  test('the jest config is examples/jest/jest.config.js, which CI runs', () => {
+    expect(after('// jest.config.js').text).toBe(`// jest.config.js\n${example('jest.config.js').trim()}`);
+  });
+
+  test("the jest test is examples/jest's, test by test", () => {
+    const printed = after('// a test of your own PostHog client').text;
+    const file = example('test/posthog.test.js');
+    const head = printed.slice(printed.indexOf('\n') + 1, printed.indexOf('describe('));
+    expect(file.startsWith(head)).toBe(true);
+    const tests = printed.split(/\n(?=  test\()/).slice(1);
+    expect(tests.length).toBe(2);
+    for (const t of tests) expect(file).toContain(t.replace(/\n\}\);$/, ''));
+  });
+});
 
 describe('README examples', () => {
   let mock: MockServer;
