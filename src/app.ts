@@ -2,6 +2,7 @@ import express from 'express';
 import { parseBody } from './http/body';
 import { dispatch, errorHandler, findRoute } from './http/dispatch';
 import { notFound } from './http/errors';
+import { responseHeaders } from './http/headers';
 import { compileRoutes } from './http/router';
 import { operations } from './operations';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions } from './store/seed';
@@ -14,6 +15,17 @@ export interface AppOptions {
   seed?: Partial<SeedOptions>;
   /** reject personal API keys that belong to no seeded user (default: any key acts as the owner) */
   strictKeys?: boolean;
+  /**
+   * Origins a browser may call the mock from (`'*'` for any): answers CORS preflights and sets
+   * `Access-Control-Allow-Origin` for them. Default: CORS off, no CORS headers at all.
+   */
+  cors?: string | string[];
+  /**
+   * Behind a reverse proxy: build absolute links (`next`, `previous`) from `X-Forwarded-Host` and
+   * `X-Forwarded-Proto`. Default false: those headers are ignored, and a `Host` header that is not a valid
+   * host[:port] gives way to the address the request came in on.
+   */
+  trustProxy?: boolean;
 }
 
 export type MockApp = express.Express & { store: Store };
@@ -34,6 +46,8 @@ export function createApp(options: AppOptions = {}): MockApp {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.set('trust proxy', options.trustProxy ?? false);
+  app.use(responseHeaders({ cors: options.cors }));
 
   app.get('/_health', (_req, res) => {
     res.json({ status: 'ok' });

@@ -1,11 +1,11 @@
 import { methodNotAllowed, notFound, requiredError, validationError } from '../http/errors';
 import type { Context, Operation } from '../http/operation';
-import { isUuid, type Store } from '../store/store';
+import { appendCapped, isUuid, PERSON_TIMELINE_CAP, type Store } from '../store/store';
 import type { Cohort, Person } from '../store/types';
 import { now } from '../time';
 import { activityOf, recordActivity, type ActivityChange, type ActivitySubject } from './activity';
 import { matchesProperties, parseProperties } from './property-filters';
-import { personView, userBasicOrNull } from './views';
+import { ownValue, personView, setOwn, userBasicOrNull } from './views';
 
 const PERSONS = '/api/projects/:project_id/persons';
 const PERSON = `${PERSONS}/:id`;
@@ -41,9 +41,17 @@ const subject = (person: Person): ActivitySubject => ({
   name: person.uuid,
 });
 
-/** Appends the person's current properties to its timeline (the source of properties_timeline). */
+/**
+ * Appends the person's current properties to its timeline (the source of properties_timeline), keeping the
+ * newest PERSON_TIMELINE_CAP points. A point copies the key set only: values are never changed in place
+ * (a write replaces them), so points share them with the person.
+ */
 function snapshot(person: Person): void {
-  person.timeline.push({ timestamp: now(), properties: structuredClone(person.properties) });
+  appendCapped(
+    person.timeline,
+    { timestamp: now(), properties: { ...person.properties } },
+    PERSON_TIMELINE_CAP,
+  );
 }
 
 /**
@@ -57,7 +65,7 @@ function setProperties(ctx: Context, person: Person, properties: Record<string, 
     const before = had ? person.properties[key] : null;
     if (had && sameValue(before, after)) continue;
     changes.push({ type: 'Person', action: had ? 'changed' : 'created', field: key, before, after });
-    person.properties[key] = after;
+    setOwn(person.properties, key, after);
   }
   if (changes.length) snapshot(person);
   recordActivity(ctx, subject(person), 'updated', changes);
@@ -74,9 +82,9 @@ function filterPersons(ctx: Context, persons: Person[]): Person[] {
   const needle = search?.trim().toLowerCase();
   return persons.filter((p) => {
     if (distinct_id !== undefined && !p.distinct_ids.includes(distinct_id)) return false;
-    if (email !== undefined && p.properties.email !== email) return false;
+    if (email !== undefined && ownValue(p.properties, 'email') !== email) return false;
     if (needle) {
-      const haystack = [p.properties.email, p.properties.name, ...p.distinct_ids]
+      const haystack = [ownValue(p.properties, 'email'), ownValue(p.properties, 'name'), ...p.distinct_ids]
         .filter((v) => v !== undefined && v !== null)
         .map((v) => text(v).toLowerCase());
       if (!haystack.some((h) => h.includes(needle))) return false;

@@ -1,5 +1,6 @@
+import { RE2JS } from 're2js';
 import { requiredError, validationError } from '../http/errors';
-import { pyType } from '../http/validation';
+import { MAX_JSON_DEPTH, nestingExceeds, pyType } from '../http/validation';
 import type { Store } from '../store/store';
 import type { Person } from '../store/types';
 
@@ -8,7 +9,32 @@ import type { Person } from '../store/types';
  * `{key, value, operator, type}` filters (all must match), or a group `{type: AND|OR, values: [...]}`.
  * Parsing answers PostHog's 400 bodies with `attr` naming the filter's field (`properties__0__operator`);
  * matching evaluates person properties and cohort membership; filter types that need events are ignored.
+ *
+ * `regex` / `not_regex` are evaluated as PostHog evaluates them, with RE2 syntax and semantics (a match
+ * anywhere in the value, `$` the end of the text), by re2js, a maintained pure-JS port of RE2: linear in
+ * the text, so no pattern can stall the server. A pattern RE2 refuses (lookarounds, backreferences,
+ * counted repeats above 1,000...) is a 400 on the filter's `value`.
  */
+
+/** Total characters of the regular expressions in one `properties` value: matching costs pattern × text. */
+export const MAX_REGEX_CHARS = 500;
+/** compiled patterns kept for reuse, least recently used evicted first */
+export const REGEX_CACHE_SIZE = 200;
+
+const compiled = new Map<string, RE2JS>();
+
+/** The compiled RE2 program for `pattern` (cached); throws RE2's syntax error. */
+function re2(pattern: string): RE2JS {
+  let program = compiled.get(pattern);
+  if (program) {
+    compiled.delete(pattern);
+  } else {
+    program = RE2JS.compile(pattern);
+    if (compiled.size >= REGEX_CACHE_SIZE) compiled.delete(compiled.keys().next().value!);
+  }
+  compiled.set(pattern, program);
+  return program;
+}
 
 const OPERATORS = [
   'exact',
@@ -82,6 +108,14 @@ export function parseProperties(value: unknown, attr = 'properties'): PropertyGr
       throw validationError('invalid_input', 'Properties are unparsable!', attr);
     }
   }
+  if (nestingExceeds(parsed, MAX_JSON_DEPTH)) {
+    throw validationError(
+      'invalid_input',
+      `Nesting deeper than ${MAX_JSON_DEPTH} levels is not allowed.`,
+      attr,
+    );
+  }
+  let regexChars = 0;
   const node = (v: unknown, path: string): PropertyGroup | PropertyFilter => {
     if (isGroup(v)) {
       if (!Array.isArray(v.values)) {
@@ -119,15 +153,19 @@ export function parseProperties(value: unknown, attr = 'properties'): PropertyGr
       throw validationError('invalid_choice', `"${String(type)}" is not a valid choice.`, `${path}__type`);
     }
     if (operator === 'regex' || operator === 'not_regex') {
-      for (const pattern of asList(v.value)) {
-        try {
-          new RegExp(String(pattern));
-        } catch {
+      for (const pattern of asList(v.value).map(patternText)) {
+        regexChars += pattern.length;
+        if (regexChars > MAX_REGEX_CHARS) {
           throw validationError(
-            'invalid_input',
-            `Invalid regular expression: ${String(pattern)}`,
+            'max_length',
+            `Ensure the regular expressions of one filter have no more than ${MAX_REGEX_CHARS} characters in all.`,
             `${path}__value`,
           );
+        }
+        try {
+          re2(pattern);
+        } catch {
+          throw validationError('invalid_input', `Invalid regular expression: ${pattern}`, `${path}__value`);
         }
       }
     }
@@ -147,6 +185,9 @@ const COHORT_TYPES = ['cohort', 'static-cohort', 'dynamic-cohort', 'precalculate
 const PERSON_TYPES = ['person', 'event', ''];
 
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+/** a filter value as the text PostHog compares (objects and lists as JSON) */
+const patternText = (v: unknown): string =>
+  v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
 const same = (a: unknown, b: unknown): boolean =>
   typeof a === 'object' || typeof b === 'object'
     ? JSON.stringify(a) === JSON.stringify(b)
@@ -176,13 +217,8 @@ function matchesFilter(store: Store, person: Person, f: PropertyFilter): boolean
     values.some((v) => !Number.isNaN(num(actual)) && !Number.isNaN(num(v)) && test(num(actual), num(v)));
   const dates = (test: (a: number, b: number) => boolean) =>
     present && values.some((v) => test(Date.parse(text), Date.parse(String(v))));
-  const regex = (v: unknown) => {
-    try {
-      return new RegExp(String(v)).test(text);
-    } catch {
-      return false;
-    }
-  };
+  // patterns were checked when the filter was parsed
+  const regex = (v: unknown) => re2(patternText(v)).matcher(text).find();
   switch (f.operator) {
     case 'exact':
     case 'in':
