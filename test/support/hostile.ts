@@ -184,8 +184,18 @@ export function pathOf(store: Store, op: Operation, bad?: string, value?: string
 // ---------------------------------------------------------------------------------------------------------
 // Form encoders
 
+/** percent-encoding of the UTF-8 bytes (a lone surrogate becomes U+FFFD, as any UTF-8 encoder makes it) */
+const percent = (text: string): string =>
+  [...Buffer.from(text, 'utf8')]
+    .map((b) =>
+      /[A-Za-z0-9_.~-]/.test(String.fromCharCode(b))
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
+
 export const urlencoded = (fields: [string, string][]): Buffer =>
-  Buffer.from(fields.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'));
+  Buffer.from(fields.map(([k, v]) => `${percent(k)}=${percent(v)}`).join('&'));
 
 export function multipart(
   fields: [string, string][],
