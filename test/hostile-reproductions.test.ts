@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { BODY_LIMIT_BYTES, MAX_FORM_FIELDS, MAX_FORM_FILES, MAX_JSON_DEPTH } from '../src/http/body';
 import { SECURITY_HEADERS } from '../src/http/headers';
-import { MAX_REGEX_CHARS } from '../src/resources/property-filters';
+import { MAX_FILTER_VALUES, MAX_PROPERTY_FILTERS, MAX_REGEX_CHARS } from '../src/resources/property-filters';
 import { DEFAULT_SEED_OPTIONS } from '../src/store/seed';
 import { ACTIVITY_LOG_CAP, PERSON_TIMELINE_CAP, PLUGIN_CONFIG_JOBS_CAP, Store } from '../src/store/store';
 import {
@@ -138,6 +138,34 @@ describe('9.1 catastrophic regex', () => {
     expect(split.status).toBe(400);
     const fits = await api.get(`${PERSONS}/?properties=${regexFilter('a'.repeat(MAX_REGEX_CHARS))}`);
     expect(fits.status).toBe(200);
+  });
+
+  test('a filter costs a bounded amount per person: filters, values and pattern text are capped', async () => {
+    const exact = (value: unknown) => ({ key: 'email', operator: 'exact', value, type: 'person' });
+    const many = Array.from({ length: MAX_PROPERTY_FILTERS + 1 }, () => exact('nobody'));
+    const filters = await api.post(`${PERSONS}/funnel/`, { properties: many });
+    expect(filters.body).toEqual(
+      validation(
+        'max_length',
+        `Ensure this field has no more than ${MAX_PROPERTY_FILTERS} elements.`,
+        'properties',
+      ),
+    );
+    const grouped = { type: 'OR', values: many.slice(1) };
+    expect((await api.post(`${PERSONS}/funnel/`, { properties: grouped })).body.code).toBe('max_length');
+    const list = Array.from({ length: MAX_FILTER_VALUES + 1 }, (_, i) => `p${i}@x.test`);
+    const values = await api.post(`${PERSONS}/funnel/`, { properties: [exact(list)] });
+    expect(values.body).toEqual(
+      validation(
+        'max_length',
+        `Ensure the values of one filter have no more than ${MAX_FILTER_VALUES} elements in all.`,
+        'properties__0__value',
+      ),
+    );
+    const fits = await api.post(`${PERSONS}/funnel/`, {
+      properties: [exact([...list.slice(2), 'alice@example.com'])],
+    });
+    expect(fits.body.results[0].people.map((p: { uuid: string }) => p.uuid)).toEqual([ALICE]);
   });
 });
 

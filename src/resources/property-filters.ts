@@ -16,7 +16,15 @@ import type { Person } from '../store/types';
  * counted repeats above 1,000...) is a 400 on the filter's `value`.
  */
 
-/** Total characters of the regular expressions in one `properties` value: matching costs pattern × text. */
+/**
+ * Bounds on one `properties` value, so that matching costs at most a fixed amount per person (PostHog's
+ * UI sends a handful of filters; these leave room for generated ones).
+ */
+/** filters and groups, counted together */
+export const MAX_PROPERTY_FILTERS = 200;
+/** values compared, over all filters (an `in` list counts each element) */
+export const MAX_FILTER_VALUES = 1000;
+/** characters of the regular expressions, over all filters: matching costs pattern × text */
 export const MAX_REGEX_CHARS = 500;
 /** compiled patterns kept for reuse, least recently used evicted first */
 export const REGEX_CACHE_SIZE = 200;
@@ -86,6 +94,8 @@ export interface PropertyFilter {
   value: unknown;
   operator: string;
   type: string;
+  /** the compiled patterns of a regex / not_regex filter */
+  patterns?: RE2JS[];
 }
 export interface PropertyGroup {
   type: 'AND' | 'OR';
@@ -116,7 +126,16 @@ export function parseProperties(value: unknown, attr = 'properties'): PropertyGr
     );
   }
   let regexChars = 0;
+  let nodes = 0;
+  let values = 0;
   const node = (v: unknown, path: string): PropertyGroup | PropertyFilter => {
+    if (++nodes > MAX_PROPERTY_FILTERS) {
+      throw validationError(
+        'max_length',
+        `Ensure this field has no more than ${MAX_PROPERTY_FILTERS} elements.`,
+        attr,
+      );
+    }
     if (isGroup(v)) {
       if (!Array.isArray(v.values)) {
         throw validationError(
@@ -152,8 +171,23 @@ export function parseProperties(value: unknown, attr = 'properties'): PropertyGr
     if (typeof type !== 'string' || !PROPERTY_TYPES.includes(type)) {
       throw validationError('invalid_choice', `"${String(type)}" is not a valid choice.`, `${path}__type`);
     }
+    values += asList(v.value).length;
+    if (values > MAX_FILTER_VALUES) {
+      throw validationError(
+        'max_length',
+        `Ensure the values of one filter have no more than ${MAX_FILTER_VALUES} elements in all.`,
+        `${path}__value`,
+      );
+    }
+    const filter: PropertyFilter = {
+      key: String(v.key),
+      value: v.value,
+      operator: operator || 'exact',
+      type,
+    };
     if (operator === 'regex' || operator === 'not_regex') {
-      for (const pattern of asList(v.value).map(patternText)) {
+      filter.patterns = asList(v.value).map((value) => {
+        const pattern = patternText(value);
         regexChars += pattern.length;
         if (regexChars > MAX_REGEX_CHARS) {
           throw validationError(
@@ -163,13 +197,13 @@ export function parseProperties(value: unknown, attr = 'properties'): PropertyGr
           );
         }
         try {
-          re2(pattern);
+          return re2(pattern);
         } catch {
           throw validationError('invalid_input', `Invalid regular expression: ${pattern}`, `${path}__value`);
         }
-      }
+      });
     }
-    return { key: String(v.key), value: v.value, operator: operator || 'exact', type };
+    return filter;
   };
   if (Array.isArray(parsed)) return { type: 'AND', values: parsed.map((v, i) => node(v, `${attr}__${i}`)) };
   if (isGroup(parsed)) return node(parsed, attr) as PropertyGroup;
@@ -217,8 +251,7 @@ function matchesFilter(store: Store, person: Person, f: PropertyFilter): boolean
     values.some((v) => !Number.isNaN(num(actual)) && !Number.isNaN(num(v)) && test(num(actual), num(v)));
   const dates = (test: (a: number, b: number) => boolean) =>
     present && values.some((v) => test(Date.parse(text), Date.parse(String(v))));
-  // patterns were checked when the filter was parsed
-  const regex = (v: unknown) => re2(patternText(v)).matcher(text).find();
+  const matchesPattern = () => (f.patterns ?? []).some((p) => p.test(text));
   switch (f.operator) {
     case 'exact':
     case 'in':
@@ -231,9 +264,9 @@ function matchesFilter(store: Store, person: Person, f: PropertyFilter): boolean
     case 'not_icontains':
       return !present || !values.some((v) => text.toLowerCase().includes(String(v).toLowerCase()));
     case 'regex':
-      return present && values.some(regex);
+      return present && matchesPattern();
     case 'not_regex':
-      return !present || !values.some(regex);
+      return !present || !matchesPattern();
     case 'gt':
       return compare((a, b) => a > b);
     case 'gte':
