@@ -102,12 +102,6 @@ const NARROWER: Record<string, fc.Arbitrary<unknown>> = {
   session_recording_sample_rate: fc.option(fc.constantFrom('0', '0.5', '1.00', '.25'), { nil: null }),
 };
 
-/**
- * Request schemas that let a field be left out which the answer then needs (known gaps, reported to the lead):
- * POST legal_documents without representative_email answers 201 with `""`, which fails LegalDocument.json.
- */
-const ALSO_REQUIRED: Record<string, string[]> = { LegalDocumentRequest: ['representative_email'] };
-
 /** an arbitrary value the field's schema accepts (or, for `{}`, any JSON) */
 function arbFor(s: FieldSchema, name: string): fc.Arbitrary<unknown> {
   if (NARROWER[name]) return NARROWER[name];
@@ -145,7 +139,7 @@ function arbFor(s: FieldSchema, name: string): fc.Arbitrary<unknown> {
     case 'object':
       if (s.properties && s.additionalProperties === false) {
         arb = fc.record(Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, arbFor(v, k)])), {
-          requiredKeys: [...(s.required ?? []), ...(ALSO_REQUIRED[name] ?? [])],
+          requiredKeys: s.required ?? [],
         });
       } else if (typeof s.additionalProperties === 'object') {
         const values = arbFor(s.additionalProperties, name);

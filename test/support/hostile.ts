@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import http from 'node:http';
+import nodePath from 'node:path';
 import type { Operation } from '../../src/http/operation';
 import { schemas } from '../../src/http/validation';
 import type { Store } from '../../src/store/store';
@@ -27,6 +29,8 @@ export interface RawOptions {
   key?: string | null;
   /** default: a new connection per request */
   agent?: http.Agent;
+  /** give up (reject) when no answer has arrived after this many ms */
+  timeoutMs?: number;
 }
 
 /** one kept-alive connection for health probes, so a probe measures the server, not a TCP handshake */
@@ -79,6 +83,11 @@ export function rawRequest(
     req.on('error', (err) => {
       if (!answered) reject(err);
     });
+    if (o.timeoutMs !== undefined) {
+      req.setTimeout(o.timeoutMs, () =>
+        req.destroy(new Error(`${method} ${path.slice(0, 200)}: no answer within ${o.timeoutMs} ms`)),
+      );
+    }
     if (body) req.write(body);
     req.end();
   });
@@ -367,4 +376,42 @@ export function wrongValues(s: FieldSchema): Wrong[] {
       break;
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A server in its own process
+
+export interface ChildServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the CLI (src/cli.ts through ts-node) on a free loopback port, in its own process: a request that
+ * blocks its event loop then shows up as a client timeout instead of freezing the test process.
+ */
+export function spawnServer(env: Record<string, string> = {}): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli.ts'], {
+    cwd: nodePath.join(__dirname, '../..'),
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    // a server whose event loop is blocked cannot run its SIGTERM handler
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolve({ url: match[1]!, stop });
+    });
+    child.once('exit', (code) => reject(new Error(`the server exited with ${code}: ${out}`)));
+  });
 }
