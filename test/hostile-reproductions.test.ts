@@ -3,7 +3,13 @@ import { BODY_LIMIT_BYTES, MAX_FORM_FIELDS, MAX_FORM_FILES, MAX_JSON_DEPTH } fro
 import { SECURITY_HEADERS } from '../src/http/headers';
 import { MAX_FILTER_VALUES, MAX_PROPERTY_FILTERS, MAX_REGEX_CHARS } from '../src/resources/property-filters';
 import { DEFAULT_SEED_OPTIONS } from '../src/store/seed';
-import { ACTIVITY_LOG_CAP, PERSON_TIMELINE_CAP, PLUGIN_CONFIG_JOBS_CAP, Store } from '../src/store/store';
+import {
+  ACTIVITY_LOG_CAP,
+  PERSON_TIMELINE_CAP,
+  PERSON_TIMELINE_KEYS_CAP,
+  PLUGIN_CONFIG_JOBS_CAP,
+  Store,
+} from '../src/store/store';
 import {
   checkResponse,
   error,
@@ -600,6 +606,25 @@ describe('9.7 unbounded memory', () => {
     const runs = api.mock.app.store.state.pluginConfigs.get(config.id)!.jobs_run;
     expect(runs).toHaveLength(PLUGIN_CONFIG_JOBS_CAP);
     expect(runs[0]!.payload).toEqual({ i: 5 });
+  }, 60000);
+  test(`a wide person's timeline keeps at most ${PERSON_TIMELINE_KEYS_CAP} property entries, its newest point always`, async () => {
+    const keys = PERSON_TIMELINE_KEYS_CAP / 4;
+    const wide = Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`, i]));
+    await api.patch(`${PERSONS}/${BOB}/`, { properties: wide });
+    for (let i = 0; i < 6; i++) await api.post(`${PERSONS}/${BOB}/update_property/`, { key: 'n', value: i });
+    const timeline = api.mock.app.store.state.persons.get(2)!.timeline;
+    const entries = timeline.reduce((n, p) => n + Object.keys(p.properties).length, 0);
+    expect(entries).toBeLessThanOrEqual(PERSON_TIMELINE_KEYS_CAP);
+    expect(timeline.length).toBe(3);
+    expect(timeline.at(-1)!.properties.n).toBe(5);
+    const res = await api.get(`${PERSONS}/${BOB}/properties_timeline/`);
+    expect(res.body.points).toHaveLength(3);
+    // one point larger than the cap is still kept: the newest point always stays
+    const wider = Object.fromEntries(
+      Array.from({ length: PERSON_TIMELINE_KEYS_CAP + 1 }, (_, i) => [`w${i}`, 1]),
+    );
+    await api.patch(`${PERSONS}/${BOB}/`, { properties: wider });
+    expect(api.mock.app.store.state.persons.get(2)!.timeline).toHaveLength(1);
   }, 60000);
 });
 

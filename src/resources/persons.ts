@@ -1,6 +1,6 @@
 import { methodNotAllowed, notFound, requiredError, validationError } from '../http/errors';
 import type { Context, Operation } from '../http/operation';
-import { appendCapped, isUuid, PERSON_TIMELINE_CAP, type Store } from '../store/store';
+import { isUuid, PERSON_TIMELINE_CAP, PERSON_TIMELINE_KEYS_CAP, type Store } from '../store/store';
 import type { Cohort, Person } from '../store/types';
 import { now } from '../time';
 import { activityOf, recordActivity, type ActivityChange, type ActivitySubject } from './activity';
@@ -42,16 +42,20 @@ const subject = (person: Person): ActivitySubject => ({
 });
 
 /**
- * Appends the person's current properties to its timeline (the source of properties_timeline), keeping the
- * newest PERSON_TIMELINE_CAP points. A point copies the key set only: values are never changed in place
- * (a write replaces them), so points share them with the person.
+ * Appends the person's current properties to its timeline (the source of properties_timeline). The oldest
+ * points go once there are more than PERSON_TIMELINE_CAP, or more than PERSON_TIMELINE_KEYS_CAP property
+ * entries in all (the newest point always stays). A point copies the key set only: values are never changed
+ * in place (a write replaces them), so points share them with the person.
  */
 function snapshot(person: Person): void {
-  appendCapped(
-    person.timeline,
-    { timestamp: now(), properties: { ...person.properties } },
-    PERSON_TIMELINE_CAP,
-  );
+  const points = person.timeline;
+  const properties = { ...person.properties };
+  points.push({ timestamp: now(), properties, size: Object.keys(properties).length });
+  const size = (point: Person['timeline'][number]) => (point.size ??= Object.keys(point.properties).length);
+  let entries = points.reduce((n, point) => n + size(point), 0);
+  while (points.length > 1 && (points.length > PERSON_TIMELINE_CAP || entries > PERSON_TIMELINE_KEYS_CAP)) {
+    entries -= size(points.shift()!);
+  }
 }
 
 /**

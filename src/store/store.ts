@@ -17,6 +17,8 @@ const RUNTIME_STREAM = 0x5eed;
 export const ACTIVITY_LOG_CAP = 10_000;
 /** points of one person's properties timeline (its properties_timeline) */
 export const PERSON_TIMELINE_CAP = 100;
+/** property entries over all points of one person's timeline (the newest point is always kept) */
+export const PERSON_TIMELINE_KEYS_CAP = 100_000;
 /** job runs recorded on one plugin config */
 export const PLUGIN_CONFIG_JOBS_CAP = 100;
 
