@@ -2,6 +2,7 @@ import express from 'express';
 import { parseBody } from './http/body';
 import { dispatch, errorHandler, findRoute } from './http/dispatch';
 import { notFound } from './http/errors';
+import { responseHeaders } from './http/headers';
 import { compileRoutes } from './http/router';
 import { Controls } from './control/controls';
 import { controlPlane } from './control/router';
@@ -30,6 +31,17 @@ export interface AppOptions {
   journalSize?: number;
   /** delay every API response: fixed ms, or [min, max] drawn from a seeded stream (each at most 60000) */
   latency?: Latency;
+  /**
+   * Origins a browser may call the mock from (`'*'` for any): answers CORS preflights and sets
+   * `Access-Control-Allow-Origin` for them. Default: CORS off, no CORS headers at all.
+   */
+  cors?: string | string[];
+  /**
+   * Behind a reverse proxy: build absolute links (`next`, `previous`) from `X-Forwarded-Host` and
+   * `X-Forwarded-Proto`. Default false: those headers are ignored, and a `Host` header that is not a valid
+   * host[:port] gives way to the address the request came in on.
+   */
+  trustProxy?: boolean;
 }
 
 export type MockApp = express.Express & {
@@ -63,6 +75,8 @@ export function createApp(options: AppOptions = {}): MockApp {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.set('trust proxy', options.trustProxy ?? false);
+  app.use(responseHeaders({ cors: options.cors }));
 
   if (options.controlPlane ?? true) {
     app.use('/__mock', controlPlane(controls, { adminToken: options.adminToken }));

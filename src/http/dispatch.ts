@@ -11,14 +11,14 @@ export interface DispatchOptions extends AuthOptions {
   getStore(): Store;
 }
 
-const firstValues = (query: Request['query']): Query => {
-  const out: Query = {};
-  for (const [key, value] of Object.entries(query)) {
-    const first = Array.isArray(value) ? value[0] : value;
-    out[key] = typeof first === 'string' ? first : undefined;
-  }
-  return out;
-};
+/** a repeated query parameter counts by its last value, as Django's QueryDict reads it */
+const lastValues = (query: Request['query']): Query =>
+  Object.fromEntries(
+    Object.entries(query).map(([key, value]) => {
+      const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
+      return [key, typeof last === 'string' ? last : undefined];
+    }),
+  );
 
 /** Finds the route for an /api path before anything else: unknown paths answer 404 without a key. */
 export function findRoute(routes: readonly Route[]) {
@@ -55,7 +55,7 @@ export function dispatch(options: DispatchOptions) {
         req,
         user,
         params,
-        query: firstValues(req.query),
+        query: lastValues(req.query),
         body: req.body as unknown,
         paginate: <T>(items: T[]) => paginate(req, items),
         activityPage: <T>(items: T[]) => activityPage(req, items),

@@ -66,8 +66,39 @@ export const methodNotAllowed = (method: string, allowed: string[], detail?: str
     { Allow: allowed.join(', ') },
   );
 
-export const parseError = (message: string): ApiError =>
-  new ApiError(400, 'invalid_request', 'parse_error', `JSON parse error - ${message}`);
+/** A body that cannot be read: `JSON parse error - ...` as DRF words it (`Multipart form parse error`...). */
+export const parseError = (message: string, prefix = 'JSON parse error'): ApiError =>
+  new ApiError(400, 'invalid_request', 'parse_error', `${prefix} - ${message}`);
+
+/**
+ * A body over the size limit. Django itself answers a bare 400 (RequestDataTooBig); the mock answers the
+ * status HTTP has for it, with PostHog's body.
+ */
+export const requestTooLarge = (limitBytes: number): ApiError =>
+  new ApiError(
+    413,
+    'invalid_request',
+    'request_too_large',
+    `Request body exceeded the maximum size of ${limitBytes} bytes.`,
+  );
+
+/** More form fields than Django's DATA_UPLOAD_MAX_NUMBER_FIELDS (Django's TooManyFieldsSent, a 400). */
+export const tooManyFields = (): ApiError =>
+  new ApiError(
+    400,
+    'invalid_request',
+    'too_many_fields',
+    'The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS.',
+  );
+
+/** More files than Django's DATA_UPLOAD_MAX_NUMBER_FILES (Django's TooManyFilesSent, a 400). */
+export const tooManyFiles = (): ApiError =>
+  new ApiError(
+    400,
+    'invalid_request',
+    'too_many_files',
+    'The number of files exceeded settings.DATA_UPLOAD_MAX_NUMBER_FILES.',
+  );
 
 export const unsupportedMediaType = (mediaType: string): ApiError =>
   new ApiError(

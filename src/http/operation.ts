@@ -18,7 +18,7 @@ export interface Context<Body = unknown> {
   /** set for /api/projects/{project_id}/... paths */
   project: Project;
   params: Record<string, string>;
-  /** first value of each query parameter */
+  /** each query parameter's value (the last one when repeated, as Django reads it) */
   query: Query;
   body: Body;
   paginate<T>(items: T[]): Page<T>;

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { origin } from './headers';
 
 export interface Page<T> {
   count: number;
@@ -14,7 +15,11 @@ export interface ActivityPage<T> {
   total_count: number;
 }
 
-const positiveInt = (value: unknown): number | undefined => {
+/** a repeated query parameter counts by its last value, as Django's QueryDict reads it */
+const last = (value: unknown): unknown => (Array.isArray(value) ? value[value.length - 1] : value);
+
+const positiveInt = (param: unknown): number | undefined => {
+  const value = last(param);
   if (typeof value !== 'string' || !/^\d+$/.test(value)) return undefined;
   const n = Number(value);
   return n > 0 ? n : undefined;
@@ -33,7 +38,7 @@ export function linkTo(req: Request, set: Record<string, number>, remove: string
   params.sort();
   const path = q === -1 ? raw : raw.slice(0, q);
   const query = params.toString();
-  return `${req.protocol}://${req.get('host')}${path}${query ? `?${query}` : ''}`;
+  return `${origin(req)}${path}${query ? `?${query}` : ''}`;
 }
 
 /** limit/offset pagination: default page 100, junk limit falls back to it, junk offset to 0. */
@@ -52,15 +57,30 @@ export function paginate<T>(req: Request, items: T[], defaultLimit = 100): Page<
   return { count, next, previous, results: items.slice(offset, offset + limit) };
 }
 
-/** Activity log pagination: 1-based `page`, `limit` default 10, `total_count`. */
-export function activityPage<T>(req: Request, items: T[]): ActivityPage<T> {
+/** The window an activity request asks for: 1-based `page`, `limit` default 10. */
+export function activityWindow(req: Request): { page: number; limit: number; start: number } {
   const limit = positiveInt(req.query.limit) ?? 10;
   const page = positiveInt(req.query.page) ?? 1;
-  const start = (page - 1) * limit;
+  return { page, limit, start: (page - 1) * limit };
+}
+
+/** The activity envelope around one page of `results` out of `total` entries. */
+export function activityEnvelope<T>(
+  req: Request,
+  { page, limit, start }: ReturnType<typeof activityWindow>,
+  results: T[],
+  total: number,
+): ActivityPage<T> {
   return {
-    results: items.slice(start, start + limit),
-    next: start + limit < items.length ? linkTo(req, { limit, page: page + 1 }) : null,
+    results,
+    next: start + limit < total ? linkTo(req, { limit, page: page + 1 }) : null,
     previous: page > 1 ? linkTo(req, { limit, page: page - 1 }) : null,
-    total_count: items.length,
+    total_count: total,
   };
+}
+
+/** Activity log pagination over a list: 1-based `page`, `limit` default 10, `total_count`. */
+export function activityPage<T>(req: Request, items: T[]): ActivityPage<T> {
+  const window = activityWindow(req);
+  return activityEnvelope(req, window, items.slice(window.start, window.start + window.limit), items.length);
 }

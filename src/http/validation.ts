@@ -48,18 +48,72 @@ function validator(name: string, form: boolean): ValidateFunction {
   return fn;
 }
 
+/**
+ * The deepest JSON the mock takes, in nested objects and lists. PostHog's parser (Python's json) gives up near
+ * 1,000; the mock stops at 512 so that everything it stores stays far inside what copying a state
+ * (structuredClone fails near 1,950 levels, fewer when called deep in a stack) and answering can handle.
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/** Whether `value` nests objects/lists deeper than `max` levels (iterative: any depth is safe to ask about). */
+export function nestingExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** The path (`a__0__b`) of the first string or key holding a NUL character, which PostHog refuses. */
+function nulPath(value: unknown): string[] | undefined {
+  type Step = { key: string; parent: Step | undefined } | undefined;
+  const pathOf = (step: Step): string[] => {
+    const keys: string[] = [];
+    for (let s = step; s; s = s.parent) keys.unshift(s.key);
+    return keys;
+  };
+  const stack: [unknown, Step][] = [[value, undefined]];
+  while (stack.length) {
+    const [v, at] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\0')) return pathOf(at);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [key, child] of Object.entries(v).reverse()) {
+        const step = { key, parent: at };
+        if (key.includes('\0')) return pathOf(step);
+        stack.push([child, step]);
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Form fields holding JSON (objects, lists) come as strings; decode them where the schema wants JSON. */
-function decodeFormJson(name: string, body: Record<string, unknown>): void {
+function decodeFormJson(name: string, body: Record<string, unknown>, attrPrefix?: string): void {
   const props = schemas[name]?.properties ?? {};
   for (const [key, value] of Object.entries(body)) {
-    const type = props[key]?.type;
+    const type = Object.prototype.hasOwnProperty.call(props, key) ? props[key]?.type : undefined;
     const types = Array.isArray(type) ? type : [type];
     if (typeof value === 'string' && (types.includes('object') || types.includes('array'))) {
+      let parsed: unknown;
       try {
-        body[key] = JSON.parse(value);
+        parsed = JSON.parse(value);
       } catch {
-        // left as a string: the schema reports the wrong type
+        continue; // left as a string: the schema reports the wrong type
       }
+      if (nestingExceeds(parsed, MAX_JSON_DEPTH)) {
+        throw validationError(
+          'invalid_input',
+          `Nesting deeper than ${MAX_JSON_DEPTH} levels is not allowed.`,
+          attrPrefix ? `${attrPrefix}__${key}` : key,
+        );
+      }
+      body[key] = parsed;
     }
   }
 }
@@ -72,10 +126,20 @@ export function validate<T>(
 ): T {
   const form = options.form ?? false;
   if (form && value && typeof value === 'object' && !Array.isArray(value)) {
-    decodeFormJson(name, value as Record<string, unknown>);
+    decodeFormJson(name, value as Record<string, unknown>, options.attrPrefix);
   }
   const fn = validator(name, form);
   if (!fn(value)) throw toApiError(fn.errors![0]!, value, options.attrPrefix);
+  // what the schema kept: PostHog cannot store a NUL character (DRF's CharField and Postgres refuse it)
+  const nul = nulPath(value);
+  if (nul) {
+    const path = [...(options.attrPrefix ? [options.attrPrefix] : []), ...nul];
+    throw validationError(
+      'null_characters_not_allowed',
+      'Null characters are not allowed.',
+      path.length ? path.join('__') : null,
+    );
+  }
   return value as T;
 }
 

@@ -1,4 +1,5 @@
 import type { Context } from '../http/operation';
+import { activityEnvelope, activityWindow } from '../http/pagination';
 import type { Store } from '../store/store';
 import type { ActivityEntry } from '../store/types';
 import { newestFirst, userBasicOrNull } from './views';
@@ -51,16 +52,43 @@ export function activityView(store: Store, entry: ActivityEntry) {
 /**
  * The activity page for a scope (e.g. 'Project', 'Person'), optionally of one item, newest first,
  * within the request's organization (and project, for project-level scopes).
+ *
+ * The log is kept in time order (newest last), so a read walks it from the end and copies only the page:
+ * no copy or sort of the log per request. Seeded entries come in seeding order; only when the entries
+ * asked for are out of time order are those (not the whole log) sorted.
  */
 export function activityOf(ctx: Context, scope: string, itemId?: string, teamId?: number) {
-  const entries = ctx.store.state.activity
-    .filter(
-      (e) =>
-        e.scope === scope &&
-        e.organization_id === ctx.org.id &&
-        (itemId === undefined || e.item_id === itemId) &&
-        (teamId === undefined || e.team_id === teamId),
-    )
-    .sort(newestFirst('created_at'));
-  return ctx.activityPage(entries.map((e) => activityView(ctx.store, e)));
+  const log = ctx.store.state.activity;
+  const matches = (e: ActivityEntry) =>
+    e.scope === scope &&
+    e.organization_id === ctx.org.id &&
+    (itemId === undefined || e.item_id === itemId) &&
+    (teamId === undefined || e.team_id === teamId);
+  const window = activityWindow(ctx.req);
+  let total = 0;
+  let inOrder = true;
+  let later: string | undefined;
+  for (let i = log.length - 1; i >= 0; i--) {
+    const e = log[i]!;
+    if (!matches(e)) continue;
+    if (later !== undefined && e.created_at > later) inOrder = false;
+    later = e.created_at;
+    total++;
+  }
+  let page: ActivityEntry[] = [];
+  if (!inOrder) {
+    page = log
+      .filter(matches)
+      .sort(newestFirst('created_at'))
+      .slice(window.start, window.start + window.limit);
+  } else if (window.start < total) {
+    let seen = 0;
+    for (let i = log.length - 1; i >= 0 && page.length < window.limit; i--) {
+      const e = log[i]!;
+      if (!matches(e)) continue;
+      if (seen++ >= window.start) page.push(e);
+    }
+  }
+  const results = page.map((e) => activityView(ctx.store, e));
+  return activityEnvelope(ctx.req, window, results, total);
 }

@@ -1,4 +1,4 @@
-import { notFound, validationError } from '../http/errors';
+import { notFound, requiredError, validationError } from '../http/errors';
 import type { Context, Operation } from '../http/operation';
 import type { Store } from '../store/store';
 import type { LegalDocument } from '../store/types';
@@ -37,6 +37,12 @@ function createDocument(ctx: Context<DocumentBody>) {
       `Your organization already has a ${type}. Contact support if you need a new one.`,
       'document_type',
     );
+  }
+  // PostHog's serializer requires these although the docs do not say so (behaviour notes §5)
+  for (const field of ['company_name', 'company_address', 'representative_email'] as const) {
+    const value = ctx.body[field];
+    if (value === undefined || value === null) throw requiredError(field);
+    if (value === '') throw validationError('blank', 'This field may not be blank.', field);
   }
   const doc: LegalDocument = {
     id: ctx.store.uuid(),

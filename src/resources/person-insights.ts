@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { requiredError, validationError, type ApiError } from '../http/errors';
 import { RawResponse, type Context, type Operation } from '../http/operation';
 import { linkTo } from '../http/pagination';
-import { pyType } from '../http/validation';
+import { MAX_JSON_DEPTH, nestingExceeds, pyType } from '../http/validation';
 import type { Person } from '../store/types';
 import { now } from '../time';
 import { isObject, matchesProperties, parseProperties, type PropertyGroup } from './property-filters';
@@ -18,8 +18,8 @@ import { personView } from './views';
  * - `properties` (person property filters, or cohort membership) narrows the candidates to the matching
  *   persons, all of which are returned. Without it, a share of the project's persons (40-90%, fixed per
  *   filter) is chosen.
- * - Funnels are nested: the people of step k+1 are a subset of the people of step k; a negative step -k
- *   gives the people who reached step k-1 but not step k (PostHog's drop-offs).
+ * - Funnels are nested: the people of step k+1 are a strict subset of the people of step k (until nobody
+ *   is left); a negative step -k gives the people who reached step k-1 but not step k (PostHog's drop-offs).
  * - Filter parameters are read from the query string and, for POST, from the body (body wins, as PostHog's
  *   Filter(request=...) merges them); `limit`/`offset` from the query string first, so `next` links work.
  */
@@ -269,6 +269,9 @@ function parseValue(name: string, param: Param, value: unknown): unknown {
           throw invalid('Value must be valid JSON.');
         }
       }
+      if (nestingExceeds(parsed, MAX_JSON_DEPTH)) {
+        throw invalid(`Nesting deeper than ${MAX_JSON_DEPTH} levels is not allowed.`);
+      }
       if (param.shape === 'array' && !Array.isArray(parsed)) {
         throw invalid(`Expected a list of items but got type "${pyType(parsed)}".`);
       }
@@ -365,10 +368,14 @@ export function peopleOf(ctx: Context, kind: InsightKind, filter: Filter): Perso
     .map((x) => x.p);
   const entered = filter.properties ? ordered.length : Math.round(ordered.length * (0.4 + 0.5 * unit(key)));
   if (!kind.funnel) return ordered.slice(0, entered);
-  // each step keeps 55-85% of the previous step's people (fixed per filter and step)
+  // Each step keeps 55-85% of the previous step's people (fixed per filter and step), and at least one
+  // fewer: the steps run out after at most `entered` of them, so the work is bounded by the persons,
+  // whatever step is asked for.
   const reached = (k: number): number => {
     let n = entered;
-    for (let i = 2; i <= k; i++) n = Math.round(n * (0.55 + 0.3 * unit(`${key}:step${i}`)));
+    for (let i = 2; i <= k && n > 0; i++) {
+      n = Math.min(n - 1, Math.round(n * (0.55 + 0.3 * unit(`${key}:step${i}`))));
+    }
     return n;
   };
   const k = typeof step === 'number' ? step : 1;

@@ -1,11 +1,11 @@
 import { methodNotAllowed, notFound, requiredError, validationError } from '../http/errors';
 import type { Context, Operation } from '../http/operation';
-import { isUuid, type Store } from '../store/store';
+import { isUuid, PERSON_TIMELINE_CAP, PERSON_TIMELINE_KEYS_CAP, type Store } from '../store/store';
 import type { Cohort, Person } from '../store/types';
 import { now } from '../time';
 import { activityOf, recordActivity, type ActivityChange, type ActivitySubject } from './activity';
 import { matchesProperties, parseProperties } from './property-filters';
-import { personView, userBasicOrNull } from './views';
+import { ownValue, personView, setOwn, userBasicOrNull } from './views';
 
 const PERSONS = '/api/projects/:project_id/persons';
 const PERSON = `${PERSONS}/:id`;
@@ -41,9 +41,21 @@ const subject = (person: Person): ActivitySubject => ({
   name: person.uuid,
 });
 
-/** Appends the person's current properties to its timeline (the source of properties_timeline). */
+/**
+ * Appends the person's current properties to its timeline (the source of properties_timeline). The oldest
+ * points go once there are more than PERSON_TIMELINE_CAP, or more than PERSON_TIMELINE_KEYS_CAP property
+ * entries in all (the newest point always stays). A point copies the key set only: values are never changed
+ * in place (a write replaces them), so points share them with the person.
+ */
 function snapshot(person: Person): void {
-  person.timeline.push({ timestamp: now(), properties: structuredClone(person.properties) });
+  const points = person.timeline;
+  const properties = { ...person.properties };
+  points.push({ timestamp: now(), properties, size: Object.keys(properties).length });
+  const size = (point: Person['timeline'][number]) => (point.size ??= Object.keys(point.properties).length);
+  let entries = points.reduce((n, point) => n + size(point), 0);
+  while (points.length > 1 && (points.length > PERSON_TIMELINE_CAP || entries > PERSON_TIMELINE_KEYS_CAP)) {
+    entries -= size(points.shift()!);
+  }
 }
 
 /**
@@ -57,7 +69,7 @@ function setProperties(ctx: Context, person: Person, properties: Record<string, 
     const before = had ? person.properties[key] : null;
     if (had && sameValue(before, after)) continue;
     changes.push({ type: 'Person', action: had ? 'changed' : 'created', field: key, before, after });
-    person.properties[key] = after;
+    setOwn(person.properties, key, after);
   }
   if (changes.length) snapshot(person);
   recordActivity(ctx, subject(person), 'updated', changes);
@@ -74,9 +86,9 @@ function filterPersons(ctx: Context, persons: Person[]): Person[] {
   const needle = search?.trim().toLowerCase();
   return persons.filter((p) => {
     if (distinct_id !== undefined && !p.distinct_ids.includes(distinct_id)) return false;
-    if (email !== undefined && p.properties.email !== email) return false;
+    if (email !== undefined && ownValue(p.properties, 'email') !== email) return false;
     if (needle) {
-      const haystack = [p.properties.email, p.properties.name, ...p.distinct_ids]
+      const haystack = [ownValue(p.properties, 'email'), ownValue(p.properties, 'name'), ...p.distinct_ids]
         .filter((v) => v !== undefined && v !== null)
         .map((v) => text(v).toLowerCase());
       if (!haystack.some((h) => h.includes(needle))) return false;

@@ -1,6 +1,6 @@
 import { notFound, requiredError, validationError } from '../http/errors';
 import { RawResponse, type Context, type Operation } from '../http/operation';
-import type { Store } from '../store/store';
+import { appendCapped, PLUGIN_CONFIG_JOBS_CAP, type Store } from '../store/store';
 import type { Plugin, PluginConfig, PluginKind } from '../store/types';
 import { now } from '../time';
 import { recordActivity, type ActivityChange, type ActivitySubject } from './activity';
@@ -374,7 +374,7 @@ export const pluginConfigOperations: Operation[] = [
         );
       }
       const at = now();
-      config.jobs_run.push({ type, payload, at });
+      appendCapped(config.jobs_run, { type, payload, at }, PLUGIN_CONFIG_JOBS_CAP);
       recordActivity(ctx, subject(ctx.store, config), 'job_triggered', null, {
         job_type: type,
         job_id: ctx.store.uuid(),

@@ -1,5 +1,6 @@
+import { RE2JS } from 're2js';
 import { requiredError, validationError } from '../http/errors';
-import { pyType } from '../http/validation';
+import { MAX_JSON_DEPTH, nestingExceeds, pyType } from '../http/validation';
 import type { Store } from '../store/store';
 import type { Person } from '../store/types';
 
@@ -8,7 +9,40 @@ import type { Person } from '../store/types';
  * `{key, value, operator, type}` filters (all must match), or a group `{type: AND|OR, values: [...]}`.
  * Parsing answers PostHog's 400 bodies with `attr` naming the filter's field (`properties__0__operator`);
  * matching evaluates person properties and cohort membership; filter types that need events are ignored.
+ *
+ * `regex` / `not_regex` are evaluated as PostHog evaluates them, with RE2 syntax and semantics (a match
+ * anywhere in the value, `$` the end of the text), by re2js, a maintained pure-JS port of RE2: linear in
+ * the text, so no pattern can stall the server. A pattern RE2 refuses (lookarounds, backreferences,
+ * counted repeats above 1,000...) is a 400 on the filter's `value`.
  */
+
+/**
+ * Bounds on one `properties` value, so that matching costs at most a fixed amount per person (PostHog's
+ * UI sends a handful of filters; these leave room for generated ones).
+ */
+/** filters and groups, counted together */
+export const MAX_PROPERTY_FILTERS = 200;
+/** values compared, over all filters (an `in` list counts each element) */
+export const MAX_FILTER_VALUES = 1000;
+/** characters of the regular expressions, over all filters: matching costs pattern × text */
+export const MAX_REGEX_CHARS = 500;
+/** compiled patterns kept for reuse, least recently used evicted first */
+export const REGEX_CACHE_SIZE = 200;
+
+const compiled = new Map<string, RE2JS>();
+
+/** The compiled RE2 program for `pattern` (cached); throws RE2's syntax error. */
+function re2(pattern: string): RE2JS {
+  let program = compiled.get(pattern);
+  if (program) {
+    compiled.delete(pattern);
+  } else {
+    program = RE2JS.compile(pattern);
+    if (compiled.size >= REGEX_CACHE_SIZE) compiled.delete(compiled.keys().next().value!);
+  }
+  compiled.set(pattern, program);
+  return program;
+}
 
 const OPERATORS = [
   'exact',
@@ -60,6 +94,8 @@ export interface PropertyFilter {
   value: unknown;
   operator: string;
   type: string;
+  /** the compiled patterns of a regex / not_regex filter */
+  patterns?: RE2JS[];
 }
 export interface PropertyGroup {
   type: 'AND' | 'OR';
@@ -82,7 +118,24 @@ export function parseProperties(value: unknown, attr = 'properties'): PropertyGr
       throw validationError('invalid_input', 'Properties are unparsable!', attr);
     }
   }
+  if (nestingExceeds(parsed, MAX_JSON_DEPTH)) {
+    throw validationError(
+      'invalid_input',
+      `Nesting deeper than ${MAX_JSON_DEPTH} levels is not allowed.`,
+      attr,
+    );
+  }
+  let regexChars = 0;
+  let nodes = 0;
+  let values = 0;
   const node = (v: unknown, path: string): PropertyGroup | PropertyFilter => {
+    if (++nodes > MAX_PROPERTY_FILTERS) {
+      throw validationError(
+        'max_length',
+        `Ensure this field has no more than ${MAX_PROPERTY_FILTERS} elements.`,
+        attr,
+      );
+    }
     if (isGroup(v)) {
       if (!Array.isArray(v.values)) {
         throw validationError(
@@ -118,20 +171,39 @@ export function parseProperties(value: unknown, attr = 'properties'): PropertyGr
     if (typeof type !== 'string' || !PROPERTY_TYPES.includes(type)) {
       throw validationError('invalid_choice', `"${String(type)}" is not a valid choice.`, `${path}__type`);
     }
+    values += asList(v.value).length;
+    if (values > MAX_FILTER_VALUES) {
+      throw validationError(
+        'max_length',
+        `Ensure the values of one filter have no more than ${MAX_FILTER_VALUES} elements in all.`,
+        `${path}__value`,
+      );
+    }
+    const filter: PropertyFilter = {
+      key: String(v.key),
+      value: v.value,
+      operator: operator || 'exact',
+      type,
+    };
     if (operator === 'regex' || operator === 'not_regex') {
-      for (const pattern of asList(v.value)) {
-        try {
-          new RegExp(String(pattern));
-        } catch {
+      filter.patterns = asList(v.value).map((value) => {
+        const pattern = patternText(value);
+        regexChars += pattern.length;
+        if (regexChars > MAX_REGEX_CHARS) {
           throw validationError(
-            'invalid_input',
-            `Invalid regular expression: ${String(pattern)}`,
+            'max_length',
+            `Ensure the regular expressions of one filter have no more than ${MAX_REGEX_CHARS} characters in all.`,
             `${path}__value`,
           );
         }
-      }
+        try {
+          return re2(pattern);
+        } catch {
+          throw validationError('invalid_input', `Invalid regular expression: ${pattern}`, `${path}__value`);
+        }
+      });
     }
-    return { key: String(v.key), value: v.value, operator: operator || 'exact', type };
+    return filter;
   };
   if (Array.isArray(parsed)) return { type: 'AND', values: parsed.map((v, i) => node(v, `${attr}__${i}`)) };
   if (isGroup(parsed)) return node(parsed, attr) as PropertyGroup;
@@ -147,6 +219,9 @@ const COHORT_TYPES = ['cohort', 'static-cohort', 'dynamic-cohort', 'precalculate
 const PERSON_TYPES = ['person', 'event', ''];
 
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+/** a filter value as the text PostHog compares (objects and lists as JSON) */
+const patternText = (v: unknown): string =>
+  v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
 const same = (a: unknown, b: unknown): boolean =>
   typeof a === 'object' || typeof b === 'object'
     ? JSON.stringify(a) === JSON.stringify(b)
@@ -176,13 +251,7 @@ function matchesFilter(store: Store, person: Person, f: PropertyFilter): boolean
     values.some((v) => !Number.isNaN(num(actual)) && !Number.isNaN(num(v)) && test(num(actual), num(v)));
   const dates = (test: (a: number, b: number) => boolean) =>
     present && values.some((v) => test(Date.parse(text), Date.parse(String(v))));
-  const regex = (v: unknown) => {
-    try {
-      return new RegExp(String(v)).test(text);
-    } catch {
-      return false;
-    }
-  };
+  const matchesPattern = () => (f.patterns ?? []).some((p) => p.test(text));
   switch (f.operator) {
     case 'exact':
     case 'in':
@@ -195,9 +264,9 @@ function matchesFilter(store: Store, person: Person, f: PropertyFilter): boolean
     case 'not_icontains':
       return !present || !values.some((v) => text.toLowerCase().includes(String(v).toLowerCase()));
     case 'regex':
-      return present && values.some(regex);
+      return present && matchesPattern();
     case 'not_regex':
-      return !present || !values.some(regex);
+      return !present || !matchesPattern();
     case 'gt':
       return compare((a, b) => a > b);
     case 'gte':

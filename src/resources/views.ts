@@ -61,6 +61,17 @@ export function requireAdmin(ctx: Context, detail?: string): void {
   if (actingLevel(ctx.store, ctx.org.id, ctx.user) < LEVEL.admin) throw permissionDenied(detail);
 }
 
+/**
+ * User keys are plain data keys: `__proto__`, `constructor` and `prototype` are read and written as own
+ * properties, never as the object's prototype or Object's members.
+ */
+export const ownValue = (object: Record<string, unknown>, key: string): unknown =>
+  Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+
+export function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
 const NAME_PROPERTIES = ['email', 'Email', '$email', 'name', 'Name', 'username', 'Username', 'UserName'];
 
 /**
@@ -70,7 +81,7 @@ const NAME_PROPERTIES = ['email', 'Email', '$email', 'name', 'Name', 'username',
 export function personName(person: Person, project: Project): string {
   const keys = project.person_display_name_properties ?? NAME_PROPERTIES;
   for (const key of keys) {
-    const value = person.properties[key];
+    const value = ownValue(person.properties, key);
     if (value !== undefined && value !== null && String(value).trim() !== '') return String(value);
   }
   const ids = [...person.distinct_ids].sort((a, b) => Number(isUuid(a)) - Number(isUuid(b)));

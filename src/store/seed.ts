@@ -46,6 +46,9 @@ const ROLES_AT_ORG = [
   'other',
 ];
 
+/** faker draws for a new role name before a number is added to make it unique */
+const ROLE_NAME_TRIES = 10;
+
 export function seedState(options: SeedOptions, fixtures: Fixtures = loadFixtures()): State {
   const {
     organization: organizationFixture,
@@ -241,9 +244,16 @@ export function seedState(options: SeedOptions, fixtures: Fixtures = loadFixture
   for (const r of roleFixtures) addRole(r.id, r.name, r.members);
   const takenRoleNames = new Set(roleFixtures.map((r) => r.name.toLowerCase()));
   for (let i = 0; i < options.roles; i++) {
+    // faker's names first (a job area, then area + type); faker has only so many, so after a few tries a
+    // number makes the name unique: every count of roles seeds, without looping
     let name = faker.person.jobArea();
-    while (takenRoleNames.has(name.toLowerCase()))
+    for (let tries = 0; takenRoleNames.has(name.toLowerCase()) && tries < ROLE_NAME_TRIES; tries++) {
       name = `${faker.person.jobArea()} ${faker.person.jobType()}`;
+    }
+    if (takenRoleNames.has(name.toLowerCase())) {
+      const base = name;
+      for (let n = 2; takenRoleNames.has(name.toLowerCase()); n++) name = `${base} ${n}`;
+    }
     takenRoleNames.add(name.toLowerCase());
     addRole(faker.string.uuid(), name, []);
   }

@@ -10,6 +10,25 @@ export type { SeedOptions } from './seed';
 /** Runtime ids come from their own seeded stream, so the same requests on the same seed give the same ids. */
 const RUNTIME_STREAM = 0x5eed;
 
+/**
+ * Caps on what grows with use, so a long-running mock keeps a bounded memory. Past a cap the oldest records
+ * go first. (Counts of records; each record is itself bounded by the request body limit.)
+ */
+/** activity log entries in the whole store */
+export const ACTIVITY_LOG_CAP = 10_000;
+/** points of one person's properties timeline (its properties_timeline) */
+export const PERSON_TIMELINE_CAP = 100;
+/** property entries over all points of one person's timeline (the newest point is always kept) */
+export const PERSON_TIMELINE_KEYS_CAP = 100_000;
+/** job runs recorded on one plugin config */
+export const PLUGIN_CONFIG_JOBS_CAP = 100;
+
+/** Appends `item`, dropping the oldest items past `cap`. */
+export function appendCapped<T>(list: T[], item: T, cap: number): void {
+  list.push(item);
+  if (list.length > cap) list.splice(0, list.length - cap);
+}
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string): boolean => UUID_RE.test(value);
 
@@ -101,13 +120,15 @@ export class Store {
     return project;
   }
 
+  /** Appends to the activity log, which stays in time order (newest last) and keeps ACTIVITY_LOG_CAP entries. */
   recordActivity(entry: Omit<ActivityEntry, 'id' | 'created_at' | 'was_impersonated' | 'is_system'>): void {
-    this.state.activity.push({
+    const record = {
       id: this.uuid(),
       created_at: now(),
       was_impersonated: false,
       is_system: false,
       ...entry,
-    });
+    };
+    appendCapped(this.state.activity, record, ACTIVITY_LOG_CAP);
   }
 }

@@ -146,7 +146,12 @@ export interface Person {
   properties: Record<string, unknown>;
   created_at: string;
   /** property snapshots over time, newest last: the source of properties_timeline */
-  timeline: { timestamp: string; properties: Record<string, unknown> }[];
+  timeline: {
+    timestamp: string;
+    properties: Record<string, unknown>;
+    /** how many keys `properties` has, kept for the timeline's cap (absent on seeded points) */
+    size?: number;
+  }[];
 }
 
 export interface Cohort {
