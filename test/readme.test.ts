@@ -76,7 +76,7 @@ describe('README blocks that are not curl', () => {
     const file = example('test/posthog.test.js');
     const head = printed.slice(printed.indexOf('\n') + 1, printed.indexOf('describe('));
     expect(file.startsWith(head)).toBe(true);
-    const tests = printed.split(/\n(?=  test\()/).slice(1);
+    const tests = printed.split(/\n(?= {2}test\()/).slice(1);
     expect(tests.length).toBe(2);
     for (const t of tests) expect(file).toContain(t.replace(/\n\}\);$/, ''));
   });
