@@ -49,6 +49,12 @@ async function main(argv: string[]): Promise<void> {
       seed: config.seed,
       fixtures: config.fixtures,
       strictKeys: config.strictKeys,
+      cors: config.cors,
+      trustProxy: config.trustProxy,
+      controlPlane: config.controlPlane,
+      adminToken: config.adminToken,
+      latency: config.latency,
+      journalSize: config.journalSize,
     });
   } catch (err) {
     if (err instanceof FixtureError) {

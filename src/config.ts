@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { MAX_DELAY_MS } from './control/delays';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions } from './store/seed';
 
 /**
@@ -15,6 +16,14 @@ export interface ServerConfig {
   quiet: boolean;
   /** how long SIGTERM/SIGINT waits for requests in flight before closing their connections */
   shutdownGraceMs: number;
+  /** origins a browser may call from; undefined: CORS off */
+  cors: string[] | undefined;
+  trustProxy: boolean;
+  controlPlane: boolean;
+  adminToken: string | undefined;
+  /** delay of every API response: ms, or [min, max] */
+  latency: number | [number, number];
+  journalSize: number;
 }
 
 /** A flag or variable that cannot be used; the CLI prints the message and exits 2. */
@@ -22,7 +31,7 @@ export class ConfigError extends Error {}
 
 type Kind =
   | { type: 'integer'; min: number; max: number }
-  | { type: 'string'; placeholder: string }
+  | { type: 'string'; placeholder: string; parse?: (text: string, where: string) => unknown }
   | { type: 'boolean' };
 
 interface OptionSpec {
@@ -133,7 +142,61 @@ export const OPTIONS = {
     default: 5000,
     help: 'on SIGTERM/SIGINT, milliseconds to let requests in flight finish',
   },
+  cors: {
+    flag: 'cors',
+    env: 'POSTHOG_MOCK_CORS',
+    kind: { type: 'string', placeholder: 'ORIGINS', parse: (text) => text.split(',').map((o) => o.trim()) },
+    default: undefined,
+    help: 'let browsers call from these origins (comma-separated, or *); CORS is off otherwise',
+  },
+  trustProxy: {
+    flag: 'trust-proxy',
+    env: 'POSTHOG_MOCK_TRUST_PROXY',
+    kind: { type: 'boolean' },
+    default: false,
+    help: 'build next/previous links from X-Forwarded-Host/-Proto (behind a reverse proxy)',
+  },
+  controlPlane: {
+    flag: 'control-plane',
+    env: 'POSTHOG_MOCK_CONTROL_PLANE',
+    kind: { type: 'boolean' },
+    default: true,
+    help: 'serve the control plane under /__mock/; --no-control-plane turns it off',
+  },
+  adminToken: {
+    flag: 'admin-token',
+    env: 'POSTHOG_MOCK_ADMIN_TOKEN',
+    kind: { type: 'string', placeholder: 'TOKEN' },
+    default: undefined,
+    help: 'require Authorization: Bearer TOKEN on /__mock/',
+  },
+  latency: {
+    flag: 'latency',
+    env: 'POSTHOG_MOCK_LATENCY',
+    kind: { type: 'string', placeholder: 'MS|MIN-MAX', parse: parseLatency },
+    default: 0,
+    help: 'delay every API response by MS, or by a seeded draw from MIN to MAX',
+  },
+  journalSize: {
+    flag: 'journal-size',
+    env: 'POSTHOG_MOCK_JOURNAL_SIZE',
+    kind: { type: 'integer', min: 0, max: 1_000_000 },
+    default: 1000,
+    help: 'requests the journal keeps (0 turns it off)',
+  },
 } satisfies Record<string, OptionSpec>;
+
+/** `--latency 200` or `--latency 50-300`, each from 0 to MAX_DELAY_MS */
+function parseLatency(text: string, where: string): number | [number, number] {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(text.trim());
+  const [min, max] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN];
+  if (!m || min > max || max > MAX_DELAY_MS) {
+    throw new ConfigError(
+      `${where} must be MS or MIN-MAX, whole milliseconds from 0 to ${MAX_DELAY_MS}, got "${text}"`,
+    );
+  }
+  return m[2] === undefined ? min : [min, max];
+}
 
 type Name = keyof typeof OPTIONS;
 type Source = { value: string | boolean; where: string };
@@ -155,7 +218,7 @@ function convert(spec: OptionSpec, { value, where }: Source): number | string | 
   const text = String(value);
   if (kind.type === 'string') {
     if (text.trim() === '') throw new ConfigError(`${where} must not be empty`);
-    return text;
+    return (kind.parse ? kind.parse(text, where) : text) as string;
   }
   if (!/^\d+$/.test(text) || Number(text) < kind.min || Number(text) > kind.max) {
     throw new ConfigError(`${where} must be a whole number from ${kind.min} to ${kind.max}, got "${text}"`);
@@ -193,7 +256,7 @@ export function parseConfig(
   if (values.help) return { help: true };
   if (values.version) return { version: true };
 
-  const out = {} as Record<Name, number | string | boolean | undefined>;
+  const out = {} as Record<Name, unknown>;
   for (const [name, spec] of Object.entries(OPTIONS) as [Name, OptionSpec][]) {
     const flag = values[spec.flag];
     const fromEnv = env[spec.env];
@@ -209,6 +272,12 @@ export function parseConfig(
     strictKeys: out.strictKeys as boolean,
     quiet: out.quiet as boolean,
     shutdownGraceMs: out.shutdownGraceMs as number,
+    cors: out.cors as string[] | undefined,
+    trustProxy: out.trustProxy as boolean,
+    controlPlane: out.controlPlane as boolean,
+    adminToken: out.adminToken as string | undefined,
+    latency: out.latency as number | [number, number],
+    journalSize: out.journalSize as number,
     seed: {
       seed: out.seed as number,
       members: out.members as number,
@@ -244,7 +313,11 @@ export function helpText(): string {
     const value =
       spec.kind.type === 'integer' ? ' N' : spec.kind.type === 'string' ? ` ${spec.kind.placeholder}` : '';
     const def =
-      spec.default === undefined || spec.default === false ? '' : ` (default ${String(spec.default)})`;
+      spec.default === undefined || spec.default === false
+        ? ''
+        : spec.default === true
+          ? ' (on by default)'
+          : ` (default ${String(spec.default)})`;
     return [`--${spec.flag}${value}`, `${spec.help}${def}`, spec.env] as const;
   });
   rows.push(['--help', 'print this help and exit', ''], ['--version', 'print the version and exit', '']);

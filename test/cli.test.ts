@@ -279,6 +279,12 @@ describe('parseConfig', () => {
       strictKeys: false,
       quiet: false,
       shutdownGraceMs: 5000,
+      cors: undefined,
+      trustProxy: false,
+      controlPlane: true,
+      adminToken: undefined,
+      latency: 0,
+      journalSize: 1000,
       seed: { seed: 42, members: 9, projects: 1, personsPerProject: 300, roles: 2, invites: 3 },
     });
     const c = parseConfig(['--seed', '5'], {
@@ -290,5 +296,120 @@ describe('parseConfig', () => {
     expect(parseConfig(['--help'], {})).toEqual({ help: true });
     expect(parseConfig(['--version'], {})).toEqual({ version: true });
     expect(() => parseConfig(['--port', '-5'], {})).toThrow(ConfigError);
+  });
+});
+
+describe('flags over the controls and headers', () => {
+  test('--cors answers preflights for the origins given, and only for them', async () => {
+    const s = await start(['--port', '0', '--cors', 'https://app.example.test, https://b.example.test']);
+    const preflight = (origin: string) =>
+      fetch(`${s.url}/api/projects/1/persons/`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' },
+      });
+    expect((await preflight('https://b.example.test')).headers.get('access-control-allow-origin')).toBe(
+      'https://b.example.test',
+    );
+    expect(
+      (await preflight('https://evil.example.test')).headers.get('access-control-allow-origin'),
+    ).toBeNull();
+    const off = await start(['--port', '0']);
+    const res = await fetch(`${off.url}/_health`, { headers: { Origin: 'https://app.example.test' } });
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  test('--trust-proxy builds next links from X-Forwarded-Host/-Proto; without it they are ignored', async () => {
+    const headers = {
+      Authorization: `Bearer ${KEYS.owner}`,
+      'X-Forwarded-Host': 'posthog.example.test',
+      'X-Forwarded-Proto': 'https',
+    };
+    const next = async (url: string) =>
+      (
+        (await (await fetch(`${url}/api/projects/1/persons/?limit=1`, { headers })).json()) as {
+          next: string;
+        }
+      ).next;
+    const proxied = await start(['--port', '0', '--trust-proxy']);
+    expect(await next(proxied.url)).toBe(
+      'https://posthog.example.test/api/projects/1/persons/?limit=1&offset=1',
+    );
+    const direct = await start(['--port', '0']);
+    expect(await next(direct.url)).toBe(`${direct.url}/api/projects/1/persons/?limit=1&offset=1`);
+  });
+
+  test('--no-control-plane: /__mock/ is not served', async () => {
+    const on = await start(['--port', '0']);
+    expect((await fetch(`${on.url}/__mock/health`)).status).toBe(200);
+    const off = await start(['--port', '0', '--no-control-plane']);
+    const res = await fetch(`${off.url}/__mock/health`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({
+      type: 'invalid_request',
+      code: 'not_found',
+      detail: 'Not found.',
+      attr: null,
+    });
+  });
+
+  test('--admin-token: /__mock/ needs the token', async () => {
+    const s = await start(['--port', '0', '--admin-token', 's3cret']);
+    const reset = (token?: string) =>
+      fetch(`${s.url}/__mock/reset`, {
+        method: 'POST',
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+      });
+    expect((await reset()).status).toBe(401);
+    expect((await reset('wrong')).status).toBe(401);
+    expect((await reset('s3cret')).status).toBe(204);
+  });
+
+  test('--latency delays API responses (not the health check); MIN-MAX too', async () => {
+    const s = await start(['--port', '0', '--latency', '400']);
+    const timed = async (path: string) => {
+      const t = performance.now();
+      const res = await fetch(`${s.url}${path}`, { headers: { Authorization: `Bearer ${KEYS.owner}` } });
+      expect(res.status).toBe(200);
+      return performance.now() - t;
+    };
+    expect(await timed('/api/projects/1/persons/?limit=1')).toBeGreaterThanOrEqual(395);
+    const ranged = await start(['--port', '0', '--latency', '300-350']);
+    const t = performance.now();
+    await fetch(`${ranged.url}/api/organizations/@current/roles/`, {
+      headers: { Authorization: `Bearer ${KEYS.owner}` },
+    });
+    expect(performance.now() - t).toBeGreaterThanOrEqual(295);
+  });
+
+  test('--journal-size bounds the journal', async () => {
+    const s = await start(['--port', '0', '--journal-size', '2']);
+    for (const path of ['roles', 'members', 'invites']) {
+      await fetch(`${s.url}/api/organizations/@current/${path}/`, {
+        headers: { Authorization: `Bearer ${KEYS.owner}` },
+      });
+    }
+    const journal = (await (await fetch(`${s.url}/__mock/requests`)).json()) as {
+      results: { path: string }[];
+    };
+    expect(journal.results.map((e) => e.path)).toEqual([
+      '/api/organizations/@current/invites/',
+      '/api/organizations/@current/members/',
+    ]);
+  });
+
+  test.each([
+    [['--latency', '5-1'], '--latency must be MS or MIN-MAX, whole milliseconds from 0 to 60000, got "5-1"'],
+    [
+      ['--latency', 'slow'],
+      '--latency must be MS or MIN-MAX, whole milliseconds from 0 to 60000, got "slow"',
+    ],
+    [
+      ['--latency', '70000'],
+      '--latency must be MS or MIN-MAX, whole milliseconds from 0 to 60000, got "70000"',
+    ],
+    [['--journal-size', '2000000'], '--journal-size must be a whole number from 0 to 1000000, got "2000000"'],
+    [['--admin-token'], '--admin-token needs a value'],
+  ])('refused: %j', async (args, message) => {
+    expect(await runCli(args)).toEqual({ code: 2, stdout: '', stderr: `posthog-mock: ${message}\n` });
   });
 });

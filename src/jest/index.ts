@@ -43,11 +43,19 @@ export const mockApiKey = (): string => variable(API_KEY_VARIABLE);
 
 /**
  * Options for the run's server from the same POSTHOG_MOCK_* variables the CLI reads (seed, sizes,
- * fixtures, strict keys). The port is always a free one: PORT and HOST are your application's.
+ * fixtures, strict keys, admin token, latency, journal size). The port is always a free one, and the
+ * control plane always on (the reset needs it): PORT and HOST are your application's.
  */
 export function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): StartOptions {
   const config = parseConfig([], { ...env, PORT: undefined, HOST: undefined }) as ServerConfig;
-  return { seed: config.seed, fixtures: config.fixtures, strictKeys: config.strictKeys };
+  return {
+    seed: config.seed,
+    fixtures: config.fixtures,
+    strictKeys: config.strictKeys,
+    adminToken: config.adminToken,
+    latency: config.latency,
+    journalSize: config.journalSize,
+  };
 }
 
 /**
