@@ -24,7 +24,8 @@ import {
  * After every run: the store is consistent (ids unique and equal to their keys, no dangling reference) and
  * every list's `count` equals the items its pages hold, without duplicates.
  *
- * Seeded: FUZZ_SEED=<n> replays a run, FUZZ_RUNS=<n> runs longer (default 100 runs of up to 10 requests).
+ * Seeded: FUZZ_SEED=<n> replays a run (with FUZZ_PATH=<path from the report>, only the shrunk counterexample),
+ * FUZZ_RUNS=<n> runs longer (default 100 runs of up to 10 requests).
  * A failure prints the seed, fast-check's shrunk counterexample and the requests as they were sent.
  */
 const api = useMock();
@@ -559,7 +560,7 @@ test(`random request sequences keep every invariant (seed ${SEED}, ${RUNS} runs)
       const problems = [...inconsistencies(api.mock.app.store.state), ...(await checkLists())];
       if (problems.length) fail(`inconsistent store:\n  ${problems.join('\n  ')}`);
     }),
-    { seed: SEED, numRuns: RUNS },
+    { seed: SEED, numRuns: RUNS, ...(process.env.FUZZ_PATH ? { path: process.env.FUZZ_PATH } : {}) },
   );
   // a fuzzer that never gets past validation proves little: most operations must have succeeded at least once
   if (process.env.FUZZ_STATS) console.log([...twoXx].sort().join('\n'), twoXx.size);

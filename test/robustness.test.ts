@@ -1,6 +1,7 @@
 import type { Operation } from '../src/http/operation';
 import { BODY_LIMIT_BYTES, MAX_FORM_FIELDS, MAX_FORM_FILES, MAX_JSON_DEPTH } from '../src/http/body';
 import { operations } from '../src/operations';
+import { FILTER_PARAMS } from '../src/resources/person-insights';
 import { error, NOT_FOUND, useMock, validation } from './support/api';
 import {
   checkedRequest,
@@ -17,6 +18,7 @@ import {
   type FieldSchema,
   type RawOptions,
   type RawResponse,
+  type Wrong,
 } from './support/hostile';
 
 /**
@@ -206,6 +208,8 @@ async function expectAsEmpty(op: Operation, options: RawOptions): Promise<void> 
 
 const parseError = (detail: string) =>
   error('invalid_request', 'parse_error', `JSON parse error - ${detail}`);
+const formError = (kind: 'Form' | 'Multipart form', detail: string) =>
+  error('invalid_request', 'parse_error', `${kind} parse error - ${detail}`);
 const jsonParseMessage = (text: string): string => {
   try {
     JSON.parse(text);
@@ -260,6 +264,57 @@ const UNREADABLE: Unreadable[] = [
     }),
     status: 400,
     body: parseError("'utf-8' codec can't decode byte 0xff in position 9: invalid start byte"),
+  },
+  {
+    name: 'invalid UTF-8 in an urlencoded value',
+    options: () => ({
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: Buffer.from([...Buffer.from('name=a'), 0xff]),
+    }),
+    status: 400,
+    body: formError('Form', "'utf-8' codec can't decode byte 0xff in position 1: invalid start byte"),
+  },
+  {
+    name: 'invalid UTF-8 %-encoded in an urlencoded value',
+    options: () => ({ headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'name=ab%FF' }),
+    status: 400,
+    body: formError('Form', "'utf-8' codec can't decode byte 0xff in position 2: invalid start byte"),
+  },
+  {
+    name: 'invalid UTF-8 in a multipart value',
+    options: () => {
+      const form = multipart([['name', '\u0001']]);
+      const at = form.body.indexOf(0x01);
+      const body = Buffer.concat([
+        form.body.subarray(0, at),
+        Buffer.from([0x61, 0xff]),
+        form.body.subarray(at + 1),
+      ]);
+      return { headers: { 'Content-Type': form.type }, body };
+    },
+    status: 400,
+    body: formError(
+      'Multipart form',
+      "'utf-8' codec can't decode byte 0xff in position 1: invalid start byte",
+    ),
+  },
+  {
+    name: 'a multipart body without a boundary',
+    options: () => ({
+      headers: { 'Content-Type': 'multipart/form-data' },
+      body: multipart([['name', 'x']]).body,
+    }),
+    status: 400,
+    body: formError('Multipart form', 'Invalid boundary in multipart: None'),
+  },
+  {
+    name: 'a truncated multipart body',
+    options: () => {
+      const form = multipart([['name', 'x']]);
+      return { headers: { 'Content-Type': form.type }, body: form.body.subarray(0, 30) };
+    },
+    status: 400,
+    body: formError('Multipart form', 'Unexpected end of form'),
   },
   {
     name: `JSON objects nested ${MAX_JSON_DEPTH + 1} deep`,
@@ -585,7 +640,7 @@ const WRONG_CASES = withSchema.flatMap((op) =>
 describe('wrong values per schema', () => {
   test('every operation with a request schema has fields with wrong values', () => {
     const covered = new Set(WRONG_CASES.map(([, , , , op]) => op.id));
-    // PersonsOfInsightRequest types no field (each filter parameter is parsed by the handler: timing.test.ts)
+    // PersonsOfInsightRequest types no field: its parameters are below (wrong filter values)
     const untyped = withSchema.filter((op) => op.request === 'PersonsOfInsightRequest').map((op) => op.id);
     expect(withSchema.filter((op) => !covered.has(op.id)).map((op) => op.id)).toEqual(untyped);
   });
@@ -593,6 +648,128 @@ describe('wrong values per schema', () => {
   test.each(WRONG_CASES)('%s %s with %s %s', async (_m, _p, field, _why, op, w) => {
     const body = { ...baseBody(op), [field]: w.value };
     await expectRefused(op, json(body), 400, validation(w.code, w.detail, field));
+  });
+});
+
+/**
+ * PersonsOfInsightRequest types no field: each filter parameter is parsed by the handler as FILTER_PARAMS says.
+ * The parameters each POST endpoint reads, as src/resources/person-insights.ts lists them per insight kind.
+ */
+const COMMON = ['date_from', 'date_to', 'properties'];
+const FUNNEL = [
+  ...COMMON,
+  'funnel_step',
+  'funnel_step_breakdown',
+  'funnel_custom_steps',
+  'funnel_window_days',
+  'funnel_window_interval',
+  'funnel_window_interval_unit',
+  'funnel_order_type',
+  'funnel_viz_type',
+  'events',
+  'actions',
+  'interval',
+  'breakdown',
+  'breakdown_type',
+  'breakdown_value',
+];
+const INSIGHT_POST_PARAMS: Record<string, string[]> = {
+  persons_funnel_create: FUNNEL,
+  persons_funnel_correlation_create: [
+    ...FUNNEL,
+    'funnel_correlation_type',
+    'funnel_correlation_person_entity',
+    'funnel_correlation_person_converted',
+    'funnel_correlation_property_values',
+  ],
+  persons_path_create: [
+    ...COMMON,
+    'path_start_key',
+    'path_end_key',
+    'path_dropoff_key',
+    'start_point',
+    'end_point',
+    'step_limit',
+    'include_event_types',
+  ],
+};
+
+/** values a filter parameter's parser rejects, with its error (a `raw` parameter takes any value: none) */
+function wrongFilterValues(name: string): Wrong[] {
+  const p = FILTER_PARAMS[name]! as { type: string; min?: number; nonZero?: boolean; shape?: string };
+  const wrong = (why: string, value: unknown, detail: string, code = 'invalid_input'): Wrong => ({
+    why,
+    value,
+    code,
+    detail,
+  });
+  switch (p.type) {
+    case 'int':
+      return [
+        wrong('a word', 'abc', 'A valid integer is required.'),
+        wrong('a fraction', 1.5, 'A valid integer is required.'),
+        ...(p.min !== undefined
+          ? [
+              wrong(
+                'below the minimum',
+                p.min - 1,
+                `Ensure this value is greater than or equal to ${p.min}.`,
+                'min_value',
+              ),
+            ]
+          : []),
+        ...(p.nonZero ? [wrong('zero', 0, "Funnel steps are 1-indexed, so step 0 doesn't exist.")] : []),
+      ];
+    case 'choice':
+      return [
+        wrong('a non-member', 'not-a-choice', '"not-a-choice" is not a valid choice.', 'invalid_choice'),
+      ];
+    case 'bool':
+      return [wrong('a word', 'maybe', 'Must be a valid boolean.')];
+    case 'date':
+      return [
+        wrong(
+          'not a date',
+          'not-a-date',
+          'Date has wrong format. Use one of these formats instead: YYYY-MM-DD, ' +
+            'YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z], a relative date such as -7d, or all.',
+        ),
+      ];
+    case 'string':
+      return [wrong('an object', { a: 1 }, 'Not a valid string.')];
+    case 'json':
+      return [
+        wrong('malformed JSON', '{', 'Value must be valid JSON.'),
+        p.shape === 'array'
+          ? wrong('a number', 5, 'Expected a list of items but got type "int".')
+          : wrong('a list', [1], 'Expected a dictionary of items but got type "list".'),
+      ];
+    case 'properties':
+      return [wrong('a number', 5, 'Properties have to be a list of objects or a property group.')];
+    default:
+      return [];
+  }
+}
+
+const INSIGHT_WRONG_CASES = Object.entries(INSIGHT_POST_PARAMS).flatMap(([id, params]) => {
+  const op = operations.find((o) => o.id === id)!;
+  return params.flatMap((name) =>
+    wrongFilterValues(name).map((w) => [op.method, op.path, name, w.why, op, w] as const),
+  );
+});
+
+describe('wrong filter values in the people-of-insight bodies', () => {
+  test("the listed POST endpoints are the table's", () => {
+    expect(Object.keys(INSIGHT_POST_PARAMS).sort()).toEqual(
+      withSchema
+        .filter((op) => op.request === 'PersonsOfInsightRequest')
+        .map((op) => op.id)
+        .sort(),
+    );
+  });
+
+  test.each(INSIGHT_WRONG_CASES)('%s %s with %s %s', async (_m, _p, name, _why, op, w) => {
+    await expectRefused(op, json({ [name]: w.value }), 400, validation(w.code, w.detail, name));
   });
 });
 
