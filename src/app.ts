@@ -3,7 +3,7 @@ import { parseBody } from './http/body';
 import { dispatch, errorHandler, findRoute } from './http/dispatch';
 import { notFound } from './http/errors';
 import { compileRoutes } from './http/router';
-import { Controls } from './control/controls';
+import { Controls, storeFromDocument } from './control/controls';
 import { controlPlane } from './control/router';
 import { addLatency, checkLatency, type Latency } from './control/delays';
 import { injectFaults } from './control/faults';
@@ -27,6 +27,8 @@ export interface AppOptions {
   journalSize?: number;
   /** delay every API response: fixed ms, or [min, max] drawn from a seeded stream (each at most 60000) */
   latency?: Latency;
+  /** start from an exported state (GET /__mock/state) instead of seeding; reset returns to it */
+  state?: unknown;
 }
 
 export type MockApp = express.Express & {
@@ -46,7 +48,11 @@ const routes = compileRoutes(operations);
  * await request(app).get('/api/organizations/@current/roles/').set('Authorization', 'Bearer phx_test');
  */
 export function createApp(options: AppOptions = {}): MockApp {
-  const store = options.store ?? new Store({ ...DEFAULT_SEED_OPTIONS, ...options.seed });
+  const store =
+    options.store ??
+    (options.state !== undefined
+      ? storeFromDocument(options.state)
+      : new Store({ ...DEFAULT_SEED_OPTIONS, ...options.seed }));
   const app = express() as MockApp;
   const controls = new Controls(store, { journalSize: options.journalSize });
   const latency = options.latency === undefined ? 0 : checkLatency(options.latency);

@@ -20,11 +20,19 @@ export class Store {
   state: State;
   readonly options: SeedOptions;
   private readonly seeded: State;
+  /** set when the store starts from a loaded state: keeps its new ids apart from the seeded run's */
+  private readonly salt: number | undefined;
   private faker: Faker;
 
-  constructor(options: SeedOptions) {
+  /**
+   * Seeds a store from `options`, or, given `state` (an imported one, which the store then owns),
+   * starts from that state instead; `reset()` returns to it. New ids after a loaded state come from a
+   * stream salted by `salt`, so they do not repeat ids the state already holds.
+   */
+  constructor(options: SeedOptions, state?: State, salt?: number) {
     this.options = options;
-    this.seeded = seedState(options);
+    this.seeded = state ?? seedState(options);
+    this.salt = state ? (salt ?? 1) : undefined;
     this.state = structuredClone(this.seeded);
     this.faker = this.runtimeFaker();
   }
@@ -44,7 +52,11 @@ export class Store {
 
   private runtimeFaker(): Faker {
     const faker = new Faker({ locale: [en] });
-    faker.seed([this.options.seed, RUNTIME_STREAM]);
+    faker.seed(
+      this.salt === undefined
+        ? [this.options.seed, RUNTIME_STREAM]
+        : [this.options.seed, RUNTIME_STREAM, this.salt],
+    );
     return faker;
   }
 
