@@ -8,11 +8,12 @@ import { controlPlane } from './control/router';
 import { addLatency, checkLatency, type Latency } from './control/delays';
 import { injectFaults } from './control/faults';
 import { journalBody, journalRequests } from './control/journal';
+import { requestLogging, type LoggingOptions } from './http/logging';
 import { operations } from './operations';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions } from './store/seed';
 import { Store } from './store/store';
 
-export interface AppOptions {
+export interface AppOptions extends LoggingOptions {
   /** an existing store to serve; otherwise one is seeded from `seed` */
   store?: Store;
   /** seed options, merged over the defaults */
@@ -65,6 +66,10 @@ export function createApp(options: AppOptions = {}): MockApp {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+
+  // one log line per request (off unless logLevel or logger is given)
+  const logging = requestLogging(options);
+  if (logging) app.use(logging);
 
   if (options.controlPlane ?? true) {
     app.use('/__mock', controlPlane(controls, { adminToken: options.adminToken }));
