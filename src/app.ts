@@ -9,6 +9,7 @@ import { addLatency, checkLatency, type Latency } from './control/delays';
 import { injectFaults } from './control/faults';
 import { journalBody, journalRequests } from './control/journal';
 import { requestLogging, type LoggingOptions } from './http/logging';
+import { serveOpenApi } from './openapi';
 import { operations } from './operations';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions } from './store/seed';
 import { Store } from './store/store';
@@ -80,6 +81,8 @@ export function createApp(options: AppOptions = {}): MockApp {
   // Controls over the table: journal every request below, delay by the latency option, then
   // (once the body is parsed and the key checked) apply Prefer headers and fault rules.
   app.use(journalRequests(controls.journal));
+  // the API's own OpenAPI document, public like PostHog's
+  app.get('/api/schema', serveOpenApi);
   if (latency !== 0) {
     app.use(
       '/api',
