@@ -155,6 +155,14 @@ export class Faults {
     this.random.reset();
   }
 
+  /** Whether some live rule matches this method and path (before any probability draw). */
+  matches(method: string, path: string): boolean {
+    return this.rules.some(
+      ({ rule, regex }) =>
+        rule.remaining !== 0 && (rule.method === undefined || rule.method === method) && regex.test(path),
+    );
+  }
+
   /** The rule that fires for this request, if any; firing counts against its `times`. */
   take(method: string, path: string): FaultRule | undefined {
     for (const { rule, regex } of this.rules) {
@@ -265,18 +273,27 @@ export interface FaultLayerOptions extends AuthOptions {
 export function injectFaults(options: FaultLayerOptions) {
   const { faults, delays } = options;
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (!faults.active && req.headers.prefer === undefined) return next();
-    void (async () => {
-      try {
-        authenticate(req, options.getStore(), options);
-      } catch {
-        return next();
-      }
-      const prefer = parsePrefer(req.headers.prefer);
-      const rule = faults.take(req.method, req.baseUrl + req.path);
-      const delay = (rule?.delay_ms ?? 0) + (prefer.delay ?? 0);
-      if (!(await delays.wait(Math.min(delay, MAX_DELAY_MS), res))) return;
-      const status = prefer.code ?? rule?.status;
+    if (
+      req.headers.prefer === undefined &&
+      !(faults.active && faults.matches(req.method, req.baseUrl + req.path))
+    ) {
+      return next();
+    }
+    try {
+      authenticate(req, options.getStore(), options);
+    } catch {
+      return next();
+    }
+    let prefer: ReturnType<typeof parsePrefer>;
+    try {
+      prefer = parsePrefer(req.headers.prefer);
+    } catch (err) {
+      return next(err);
+    }
+    const rule = faults.take(req.method, req.baseUrl + req.path);
+    const delay = Math.min((rule?.delay_ms ?? 0) + (prefer.delay ?? 0), MAX_DELAY_MS);
+    const status = prefer.code ?? rule?.status;
+    const answer = (): void => {
       if (status === undefined) return next();
       if (rule?.body !== undefined && prefer.code === undefined) {
         const headers = rule.retry_after !== undefined ? { 'Retry-After': String(rule.retry_after) } : {};
@@ -285,6 +302,11 @@ export function injectFaults(options: FaultLayerOptions) {
       }
       const error = forcedError(status, req, prefer.code === undefined ? rule?.retry_after : undefined);
       res.status(error.status).set(error.headers).json(error.body);
-    })().catch(next);
+    };
+    // nothing to wait for: stay synchronous, so a request no rule touches costs only the checks above
+    if (delay === 0) return answer();
+    delays.wait(delay, res).then((elapsed) => {
+      if (elapsed) answer();
+    }, next);
   };
 }
