@@ -104,6 +104,11 @@ describe('PUT /__mock/state', () => {
         'format',
       ],
       [
+        { format: 'posthog-mock/state', version: 2 },
+        'State is invalid: version must be 1, the version this mock reads.',
+        'version',
+      ],
+      [
         edit((d) => ((d as { version: number }).version = 2)),
         'State is invalid: version must be 1, the version this mock reads.',
         'version',

@@ -68,15 +68,6 @@ function schemaError(error: ErrorObject): ApiError {
     return invalid(`State is invalid: ${at.dotted} is not a field the mock keeps.`, at.attr);
   }
   const at = where(segments);
-  if (error.keyword === 'const' && at.dotted === 'format') {
-    return invalid(`State is invalid: format must be "${STATE_FORMAT}".`, at.attr);
-  }
-  if (error.keyword === 'const' && at.dotted === 'version') {
-    return invalid(
-      `State is invalid: version must be ${STATE_VERSION}, the version this mock reads.`,
-      at.attr,
-    );
-  }
   return invalid(`State is invalid: ${at.dotted} ${error.message ?? 'is not valid'}.`, at.attr);
 }
 
@@ -87,6 +78,19 @@ function schemaError(error: ErrorObject): ApiError {
  * (user 1) that unknown keys act as, and sequences at or above the highest id they issued.
  */
 export function importState(document: unknown): { options: SeedOptions; state: State } {
+  // format and version first: a document of another kind or version fails on that, not on its fields
+  if (document && typeof document === 'object' && !Array.isArray(document)) {
+    const { format, version } = document as Record<string, unknown>;
+    if (format !== STATE_FORMAT) {
+      throw invalid(`State is invalid: format must be "${STATE_FORMAT}".`, 'format');
+    }
+    if (version !== STATE_VERSION) {
+      throw invalid(
+        `State is invalid: version must be ${STATE_VERSION}, the version this mock reads.`,
+        'version',
+      );
+    }
+  }
   if (!validateDocument(document)) throw schemaError(validateDocument.errors![0]!);
   const doc = document as unknown as StateDocument;
   const d = doc.data;
