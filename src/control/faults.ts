@@ -5,7 +5,7 @@ import { ApiError, type ErrorBody } from '../http/errors';
 import type { Store } from '../store/store';
 import { Delays, MAX_DELAY_MS } from './delays';
 import { badControl } from './errors';
-import { checkGlob, globToRegExp } from './glob';
+import { checkGlob, compileGlob, type Glob } from './glob';
 import { SeededRandom } from './random';
 
 /** What a test asks for: answer requests matching `method` and `path` with `status` (and/or a delay). */
@@ -111,7 +111,7 @@ export function checkRule(input: unknown, attrPrefix = ''): FaultRuleInput {
  * its probability draw) fires, and `times` uses it up. Draws come from a seeded stream, so runs repeat.
  */
 export class Faults {
-  private rules: { rule: FaultRule; regex: RegExp }[] = [];
+  private rules: { rule: FaultRule; glob: Glob }[] = [];
   private nextId = 1;
   readonly random: SeededRandom;
 
@@ -134,7 +134,7 @@ export class Faults {
       remaining: checked.times ?? null,
       fired: 0,
     };
-    this.rules.push({ rule, regex: globToRegExp(checked.path) });
+    this.rules.push({ rule, glob: compileGlob(checked.path) });
     return { ...rule };
   }
 
@@ -158,17 +158,17 @@ export class Faults {
   /** Whether some live rule matches this method and path (before any probability draw). */
   matches(method: string, path: string): boolean {
     return this.rules.some(
-      ({ rule, regex }) =>
-        rule.remaining !== 0 && (rule.method === undefined || rule.method === method) && regex.test(path),
+      ({ rule, glob }) =>
+        rule.remaining !== 0 && (rule.method === undefined || rule.method === method) && glob.test(path),
     );
   }
 
   /** The rule that fires for this request, if any; firing counts against its `times`. */
   take(method: string, path: string): FaultRule | undefined {
-    for (const { rule, regex } of this.rules) {
+    for (const { rule, glob } of this.rules) {
       if (rule.remaining === 0) continue;
       if (rule.method !== undefined && rule.method !== method) continue;
-      if (!regex.test(path)) continue;
+      if (!glob.test(path)) continue;
       if (rule.probability !== undefined && this.random.next() >= rule.probability) continue;
       if (rule.remaining !== null) rule.remaining -= 1;
       rule.fired += 1;
@@ -184,18 +184,22 @@ export function parsePrefer(header: string | string[] | undefined): { code?: num
   const out: { code?: number; delay?: number } = {};
   const parts = (Array.isArray(header) ? header.join(',') : header).split(/[,;]/);
   for (const part of parts) {
-    const m = /^\s*(code|delay)\s*=\s*"?([^"]*)"?\s*$/i.exec(part);
-    if (!m) continue;
-    const value = m[2]!.trim();
-    if (m[1]!.toLowerCase() === 'code') {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim().toLowerCase();
+    if (name !== 'code' && name !== 'delay') continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    const shown = value.length > 20 ? `${value.slice(0, 20)}…` : value;
+    if (name === 'code') {
       if (!/^\d{3}$/.test(value) || Number(value) < 400 || Number(value) > 599) {
-        throw badControl(`Prefer code must be a status from 400 to 599, got "${value}".`, 'Prefer');
+        throw badControl(`Prefer code must be a status from 400 to 599, got "${shown}".`, 'Prefer');
       }
       out.code = Number(value);
     } else {
       if (!/^\d{1,5}$/.test(value) || Number(value) > MAX_DELAY_MS) {
         throw badControl(
-          `Prefer delay must be whole milliseconds from 0 to ${MAX_DELAY_MS}, got "${value}".`,
+          `Prefer delay must be whole milliseconds from 0 to ${MAX_DELAY_MS}, got "${shown}".`,
           'Prefer',
         );
       }

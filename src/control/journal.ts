@@ -3,7 +3,7 @@ import { ApiError } from '../http/errors';
 import { findKey } from '../http/auth';
 import type { Match } from '../http/router';
 import { badControl } from './errors';
-import { checkGlob, globToRegExp } from './glob';
+import { checkGlob, compileGlob, type Glob } from './glob';
 import { maskKey, maskQuery } from './mask';
 
 /** One request as the mock saw it and answered it. */
@@ -45,7 +45,7 @@ export const DEFAULT_JOURNAL_SIZE = 1000;
 
 interface Matcher {
   method?: string;
-  path?: RegExp;
+  path?: Glob;
   status?: (status: number | null) => boolean;
   since?: number;
   limit: number;
@@ -144,7 +144,7 @@ export function compileFilter(filter: JournalFilter): Matcher {
   if (filter.path !== undefined) {
     const problem = checkGlob(filter.path);
     if (problem) throw badControl(`path ${problem}.`, 'path');
-    m.path = globToRegExp(filter.path);
+    m.path = compileGlob(filter.path);
   }
   if (filter.status !== undefined) {
     const s = String(filter.status).toLowerCase();
