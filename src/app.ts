@@ -4,17 +4,19 @@ import { dispatch, errorHandler, findRoute } from './http/dispatch';
 import { notFound } from './http/errors';
 import { responseHeaders } from './http/headers';
 import { compileRoutes } from './http/router';
-import { Controls } from './control/controls';
+import { Controls, storeFromDocument } from './control/controls';
 import { controlPlane } from './control/router';
 import { addLatency, checkLatency, type Latency } from './control/delays';
 import { injectFaults } from './control/faults';
 import { journalBody, journalRequests } from './control/journal';
+import { requestLogging, type LoggingOptions } from './http/logging';
+import { serveOpenApi } from './openapi';
 import { operations } from './operations';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions } from './store/seed';
 import { loadFixtures } from './store/fixtures';
 import { Store } from './store/store';
 
-export interface AppOptions {
+export interface AppOptions extends LoggingOptions {
   /** an existing store to serve; otherwise one is seeded from `seed` */
   store?: Store;
   /** seed options, merged over the defaults */
@@ -42,6 +44,8 @@ export interface AppOptions {
    * host[:port] gives way to the address the request came in on.
    */
   trustProxy?: boolean;
+  /** start from an exported state (GET /__mock/state) instead of seeding; reset returns to it */
+  state?: unknown;
 }
 
 export type MockApp = express.Express & {
@@ -62,7 +66,13 @@ const routes = compileRoutes(operations);
  */
 export function createApp(options: AppOptions = {}): MockApp {
   const store =
-    options.store ?? new Store({ ...DEFAULT_SEED_OPTIONS, ...options.seed }, loadFixtures(options.fixtures));
+    options.store ??
+    (options.state !== undefined
+      ? storeFromDocument(options.state)
+      : new Store(
+          { ...DEFAULT_SEED_OPTIONS, ...options.seed },
+          { fixtures: loadFixtures(options.fixtures) },
+        ));
   const app = express() as MockApp;
   const controls = new Controls(store, { journalSize: options.journalSize });
   const latency = options.latency === undefined ? 0 : checkLatency(options.latency);
@@ -78,6 +88,10 @@ export function createApp(options: AppOptions = {}): MockApp {
   app.set('trust proxy', options.trustProxy ?? false);
   app.use(responseHeaders({ cors: options.cors }));
 
+  // one log line per request (off unless logLevel or logger is given)
+  const logging = requestLogging(options);
+  if (logging) app.use(logging);
+
   if (options.controlPlane ?? true) {
     app.use('/__mock', controlPlane(controls, { adminToken: options.adminToken }));
   }
@@ -87,6 +101,8 @@ export function createApp(options: AppOptions = {}): MockApp {
   // Controls over the table: journal every request below, delay by the latency option, then
   // (once the body is parsed and the key checked) apply Prefer headers and fault rules.
   app.use(journalRequests(controls.journal));
+  // the API's own OpenAPI document, public like PostHog's
+  app.get('/api/schema', serveOpenApi);
   if (latency !== 0) {
     app.use(
       '/api',

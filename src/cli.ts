@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ConfigError, helpText, parseConfig, type ServerConfig } from './config';
 import { PACKAGE_ROOT } from './paths';
 import { startMockServer, type MockServer } from './server';
+import { ApiError } from './http/errors';
 import { FixtureError } from './store/fixtures';
 
 const version = (): string =>
@@ -16,11 +17,11 @@ function banner(mock: MockServer, config: ServerConfig): string {
   const key = mock.app.store.fixtures.users[0]?.personal_api_key ?? '(none: fixture users have no key)';
   const sizes = [
     `${state.memberships.size} members`,
-    `${state.projects.size} projects × ${config.seed.personsPerProject} persons`,
+    `${state.projects.size} projects × ${mock.app.store.options.personsPerProject} persons`,
     `${state.roles.size} roles`,
     `${state.invites.size} invites`,
   ].join(', ');
-  return `posthog-mock ${version()} listening on ${mock.url} · seed ${config.seed.seed} · key ${key} · ${sizes}`;
+  return `posthog-mock ${version()} listening on ${mock.url} · seed ${mock.app.store.options.seed} · key ${key} · ${sizes}`;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -41,6 +42,15 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const config = parsed;
+  let state: unknown;
+  if (config.state !== undefined) {
+    try {
+      state = JSON.parse(fs.readFileSync(config.state, 'utf8'));
+    } catch (err) {
+      process.stderr.write(`posthog-mock: --state ${config.state}: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
+  }
   let mock: MockServer;
   try {
     mock = await startMockServer({
@@ -55,10 +65,17 @@ async function main(argv: string[]): Promise<void> {
       adminToken: config.adminToken,
       latency: config.latency,
       journalSize: config.journalSize,
+      logLevel: config.logLevel ?? (config.quiet ? 'silent' : 'info'),
+      state,
     });
   } catch (err) {
     if (err instanceof FixtureError) {
       process.stderr.write(`posthog-mock: bad fixtures:\n${err.message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof ApiError && config.state !== undefined) {
+      const where = err.attr ? ` (at ${err.attr})` : '';
+      process.stderr.write(`posthog-mock: --state ${config.state}: ${err.detail}${where}\n`);
       process.exit(2);
     }
     throw err;

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { MAX_DELAY_MS } from './control/delays';
+import { LOG_LEVELS, type LogLevel } from './http/logging';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions } from './store/seed';
 
 /**
@@ -24,6 +25,10 @@ export interface ServerConfig {
   /** delay of every API response: ms, or [min, max] */
   latency: number | [number, number];
   journalSize: number;
+  /** request log level; undefined: info, or silent with --quiet */
+  logLevel: LogLevel | undefined;
+  /** a state file (exported from GET /__mock/state) to start from instead of seeding */
+  state: string | undefined;
 }
 
 /** A flag or variable that cannot be used; the CLI prints the message and exits 2. */
@@ -184,6 +189,29 @@ export const OPTIONS = {
     default: 1000,
     help: 'requests the journal keeps (0 turns it off)',
   },
+  logLevel: {
+    flag: 'log-level',
+    env: 'POSTHOG_MOCK_LOG_LEVEL',
+    kind: {
+      type: 'string',
+      placeholder: 'LEVEL',
+      parse: (text, where) => {
+        if (!(LOG_LEVELS as readonly string[]).includes(text)) {
+          throw new ConfigError(`${where} must be one of ${LOG_LEVELS.join(', ')}, got "${text}"`);
+        }
+        return text;
+      },
+    },
+    default: undefined,
+    help: `one line per request at info (${LOG_LEVELS.join(', ')}; default info, silent with --quiet); JSON unless a terminal`,
+  },
+  state: {
+    flag: 'state',
+    env: 'POSTHOG_MOCK_STATE',
+    kind: { type: 'string', placeholder: 'FILE' },
+    default: undefined,
+    help: 'start from a state saved with GET /__mock/state instead of seeding (reset returns to it)',
+  },
 } satisfies Record<string, OptionSpec>;
 
 /** `--latency 200` or `--latency 50-300`, each from 0 to MAX_DELAY_MS */
@@ -278,6 +306,8 @@ export function parseConfig(
     adminToken: out.adminToken as string | undefined,
     latency: out.latency as number | [number, number],
     journalSize: out.journalSize as number,
+    logLevel: out.logLevel as LogLevel | undefined,
+    state: out.state as string | undefined,
     seed: {
       seed: out.seed as number,
       members: out.members as number,

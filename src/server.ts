@@ -4,6 +4,7 @@ import { createApp, type AppOptions, type MockApp } from './app';
 import type { FaultHandle } from './control/controls';
 import type { FaultRuleInput } from './control/faults';
 import type { JournalEntry, JournalFilter } from './control/journal';
+import type { StateDocument } from './control/state';
 
 export interface StartOptions extends AppOptions {
   /** default 0: a free port */
@@ -36,6 +37,10 @@ export interface MockServer {
   requests(filter?: JournalFilter): JournalEntry[];
   /** adds a fault rule (as POST /__mock/faults); the handle removes it */
   fault(rule: FaultRuleInput): FaultHandle;
+  /** the whole store as a versioned JSON document (as GET /__mock/state) */
+  state(): StateDocument;
+  /** replaces the store with an exported document, after checking it (as PUT /__mock/state) */
+  load(state: unknown): void;
   /**
    * Stops listening and closes every connection (after draining, with `graceMs`), and clears pending
    * delays; leaves no handle open.
@@ -106,6 +111,8 @@ export function startMockServer(options: StartOptions = {}): Promise<MockServer>
         reset: () => app.controls.reset(),
         requests: (filter) => app.controls.requests(filter),
         fault: (rule) => app.controls.fault(rule),
+        state: () => app.controls.state(),
+        load: (state) => app.controls.load(state),
         close: (closeOptions) => (closing ??= close(closeOptions)),
       });
     });

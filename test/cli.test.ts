@@ -285,6 +285,8 @@ describe('parseConfig', () => {
       adminToken: undefined,
       latency: 0,
       journalSize: 1000,
+      logLevel: undefined,
+      state: undefined,
       seed: { seed: 42, members: 9, projects: 1, personsPerProject: 300, roles: 2, invites: 3 },
     });
     const c = parseConfig(['--seed', '5'], {
@@ -411,5 +413,99 @@ describe('flags over the controls and headers', () => {
     [['--admin-token'], '--admin-token needs a value'],
   ])('refused: %j', async (args, message) => {
     expect(await runCli(args)).toEqual({ code: 2, stdout: '', stderr: `posthog-mock: ${message}\n` });
+  });
+});
+
+describe('--log-level and --state', () => {
+  test('--log-level info logs one JSON line per request with the key masked; silent logs nothing', async () => {
+    const s = await start(['--port', '0', '--log-level', 'info']);
+    let out = '';
+    s.child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await fetch(`${s.url}/api/organizations/@current/roles/?personal_api_key=phx_supersecret_wxyz`);
+    for (let i = 0; i < 100 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 20));
+    const line = JSON.parse(out.split('\n')[0]!) as Record<string, unknown>;
+    expect(line).toMatchObject({
+      level: 30,
+      key: 'phx_…wxyz',
+      operation_id: 'roles_list',
+      res: { statusCode: 200 },
+      msg: expect.stringMatching(
+        /^GET \/api\/organizations\/@current\/roles\/\?personal_api_key=phx_…wxyz 200 \d+ms$/,
+      ),
+    });
+    expect(out).not.toContain('supersecret');
+
+    const quiet = await start(['--port', '0', '--log-level', 'silent']);
+    let printed = '';
+    quiet.child.stdout.on('data', (c: Buffer) => (printed += c.toString()));
+    await fetch(`${quiet.url}/api/organizations/@current/roles/`, {
+      headers: { Authorization: `Bearer ${KEYS.owner}` },
+    });
+    expect(await quiet.stop()).toBe(0);
+    expect(printed).toBe('');
+  });
+
+  test('--state FILE starts from a saved state, and reset returns to it', async () => {
+    const first = await start(['--port', '0', '--persons', '4']);
+    const auth = { Authorization: `Bearer ${KEYS.owner}`, 'Content-Type': 'application/json' };
+    const made = await fetch(`${first.url}/api/organizations/@current/roles/`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: 'Saved scenario' }),
+    });
+    expect(made.status).toBe(201);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'state-')), 'state.json');
+    fs.writeFileSync(file, await (await fetch(`${first.url}/__mock/state`)).text());
+
+    const s = await start(['--port', '0', '--state', file]);
+    expect(s.banner).toContain('3 projects × 4 persons, 5 roles');
+    const names = async () =>
+      (
+        (await (await fetch(`${s.url}/api/organizations/@current/roles/`, { headers: auth })).json()) as {
+          results: { name: string }[];
+        }
+      ).results.map((r) => r.name);
+    expect(await names()).toContain('Saved scenario');
+    await fetch(`${s.url}/api/organizations/@current/roles/`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: 'Later' }),
+    });
+    expect(await names()).toContain('Later');
+    expect((await fetch(`${s.url}/__mock/reset`, { method: 'POST' })).status).toBe(204);
+    expect(await names()).toContain('Saved scenario');
+    expect(await names()).not.toContain('Later');
+  });
+
+  test('a --state file that is missing, not JSON or not a state stops the start naming it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'state-'));
+    const missing = path.join(dir, 'none.json');
+    const run1 = await runCli(['--state', missing]);
+    expect(run1.code).toBe(2);
+    expect(run1.stderr).toBe(
+      `posthog-mock: --state ${missing}: ENOENT: no such file or directory, open '${missing}'\n`,
+    );
+    const broken = path.join(dir, 'broken.json');
+    fs.writeFileSync(broken, '{"format": ');
+    const run2 = await runCli(['--state', broken]);
+    expect(run2.code).toBe(2);
+    expect(run2.stderr).toMatch(new RegExp(`^posthog-mock: --state ${broken}: .*JSON`));
+    const wrong = path.join(dir, 'wrong.json');
+    fs.writeFileSync(wrong, JSON.stringify({ format: 'something-else' }));
+    const run3 = await runCli(['--state', wrong]);
+    expect(run3.code).toBe(2);
+    expect(run3.stderr).toMatch(
+      new RegExp(
+        `^posthog-mock: --state ${wrong}: State is invalid: format must be ".+"\\. \\(at format\\)\\n$`,
+      ),
+    );
+  });
+
+  test('--log-level takes only known levels', async () => {
+    expect(await runCli(['--log-level', 'loud'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'posthog-mock: --log-level must be one of silent, error, warn, info, debug, got "loud"\n',
+    });
   });
 });

@@ -316,6 +316,20 @@ describe('latency and shutdown', () => {
     expect(() => createApp({ latency: [10, 5] })).toThrow(/latency must be/);
   });
 
+  test('a client that leaves during a delay frees its timer, and the journal says it never completed', async () => {
+    const controller = new AbortController();
+    const pending = fetch(`${api.mock.url}${ROLES}`, {
+      headers: { Authorization: `Bearer ${KEYS.owner}`, Prefer: 'delay=60000' },
+      signal: controller.signal,
+    }).catch((err: Error) => err.name);
+    while (api.mock.app.controls.delays.size === 0) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    expect(await pending).toBe('AbortError');
+    while (api.mock.app.controls.delays.size > 0) await new Promise((r) => setTimeout(r, 5));
+    while (api.mock.requests().length === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(api.mock.requests()[0]).toMatchObject({ path: ROLES, status: null, operation_id: 'roles_list' });
+  });
+
   test('close() cancels a pending delay and drops its connection promptly', async () => {
     const mock = await startMockServer({ seed: { personsPerProject: 5 } });
     const pending = request(mock.url)

@@ -70,7 +70,7 @@ function serve(cwd: string): Promise<{ url: string; stop: () => Promise<void> }>
   });
 }
 
-async function checkInstalled(dir: string): Promise<void> {
+async function checkInstalled(dir: string, tree: boolean): Promise<void> {
   const installed = path.join(dir, 'node_modules', 'posthog-mock');
   expect(fs.existsSync(path.join(installed, 'dist', 'src', 'index.js'))).toBe(true);
   // what ships: the built code, fixtures and schemas; not the sources or tests
@@ -78,7 +78,9 @@ async function checkInstalled(dir: string): Promise<void> {
   expect(fs.existsSync(path.join(installed, 'schemas', 'Person.json'))).toBe(true);
 
   const help = await run('npx', ['--no-install', 'posthog-mock', '--help'], { cwd: dir, env: npmEnv() });
-  expect(help.stdout).toBe(helpText());
+  // the tarball is this tree, so its help is this tree's; a git install is the last commit's
+  if (tree) expect(help.stdout).toBe(helpText());
+  else expect(help.stdout).toMatch(/^Usage: posthog-mock \[options\]\n[\s\S]*\n {2}--port N /);
 
   const server = await serve(dir);
   const res = await fetch(`${server.url}/api/projects/1/persons/?limit=2`, {
@@ -116,11 +118,11 @@ test('the npm tarball of this tree installs and works: npx posthog-mock --help /
   const packed = await npm(['pack', '--silent', '--pack-destination', dir, ROOT], dir);
   const tarball = path.join(dir, packed.stdout.trim().split('\n').pop()!);
   await npm(['install', tarball], dir);
-  await checkInstalled(dir);
+  await checkInstalled(dir, true);
 });
 
 test('an install from the git URL of the repository builds and works the same', async () => {
   const dir = await project('git');
   await npm(['install', `git+file://${ROOT}`], dir);
-  await checkInstalled(dir);
+  await checkInstalled(dir, false);
 });

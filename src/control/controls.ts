@@ -1,8 +1,10 @@
-import type { Store } from '../store/store';
+import type { SeedOptions } from '../store/seed';
+import { Store } from '../store/store';
 import { Delays } from './delays';
 import { Faults, type FaultRule, type FaultRuleInput } from './faults';
 import { Journal, type JournalEntry, type JournalFilter } from './journal';
 import { SeededRandom } from './random';
+import { exportState, importState, type StateDocument } from './state';
 
 export interface ControlsOptions {
   /** requests the journal keeps (default 1000; 0 turns it off) */
@@ -80,8 +82,39 @@ export class Controls {
     };
   }
 
+  /** The current store as a versioned JSON document (GET /__mock/state). */
+  state(): StateDocument {
+    return exportState(this.store);
+  }
+
+  /**
+   * Replaces the store with an exported document (PUT /__mock/state), after checking it; a bad one is a
+   * 400 naming the problem and replaces nothing. `reset()` still returns to the start.
+   */
+  load(document: unknown): void {
+    this.store = storeFromDocument(document);
+  }
+
+  /** Regenerates the store from seed options (POST /__mock/seed); `reset()` still returns to the start. */
+  seed(options: SeedOptions): void {
+    this.store = new Store(options, { fixtures: this.store.fixtures });
+  }
+
   /** Clears pending delays and drops their connections; nothing is left holding the event loop. */
   close(): void {
     this.delays.cancelAll();
   }
+}
+
+/** FNV-1a over a string: a cheap, stable salt for the ids a loaded state goes on to issue. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** A store that starts from an exported document (checked first), for `load()` and the `state` option. */
+export function storeFromDocument(document: unknown): Store {
+  const { options, state } = importState(document);
+  return new Store(options, { state, salt: hash(JSON.stringify(document)) });
 }

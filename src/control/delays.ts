@@ -18,7 +18,7 @@ export class Delays {
 
   /** true once `ms` have passed; false when the client left or the delays were cancelled first */
   wait(ms: number, res: Response): Promise<boolean> {
-    if (ms <= 0) return Promise.resolve(!res.destroyed);
+    if (ms <= 0 || res.destroyed) return Promise.resolve(!res.destroyed);
     return new Promise((resolve) => {
       const onClose = (): void => p.done(false);
       const p: Pending = {

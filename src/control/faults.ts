@@ -5,7 +5,7 @@ import { ApiError, type ErrorBody } from '../http/errors';
 import type { Store } from '../store/store';
 import { Delays, MAX_DELAY_MS } from './delays';
 import { badControl } from './errors';
-import { checkGlob, globToRegExp } from './glob';
+import { checkGlob, compileGlob, type Glob } from './glob';
 import { SeededRandom } from './random';
 
 /** What a test asks for: answer requests matching `method` and `path` with `status` (and/or a delay). */
@@ -111,7 +111,7 @@ export function checkRule(input: unknown, attrPrefix = ''): FaultRuleInput {
  * its probability draw) fires, and `times` uses it up. Draws come from a seeded stream, so runs repeat.
  */
 export class Faults {
-  private rules: { rule: FaultRule; regex: RegExp }[] = [];
+  private rules: { rule: FaultRule; glob: Glob }[] = [];
   private nextId = 1;
   readonly random: SeededRandom;
 
@@ -134,7 +134,7 @@ export class Faults {
       remaining: checked.times ?? null,
       fired: 0,
     };
-    this.rules.push({ rule, regex: globToRegExp(checked.path) });
+    this.rules.push({ rule, glob: compileGlob(checked.path) });
     return { ...rule };
   }
 
@@ -155,12 +155,20 @@ export class Faults {
     this.random.reset();
   }
 
+  /** Whether some live rule matches this method and path (before any probability draw). */
+  matches(method: string, path: string): boolean {
+    return this.rules.some(
+      ({ rule, glob }) =>
+        rule.remaining !== 0 && (rule.method === undefined || rule.method === method) && glob.test(path),
+    );
+  }
+
   /** The rule that fires for this request, if any; firing counts against its `times`. */
   take(method: string, path: string): FaultRule | undefined {
-    for (const { rule, regex } of this.rules) {
+    for (const { rule, glob } of this.rules) {
       if (rule.remaining === 0) continue;
       if (rule.method !== undefined && rule.method !== method) continue;
-      if (!regex.test(path)) continue;
+      if (!glob.test(path)) continue;
       if (rule.probability !== undefined && this.random.next() >= rule.probability) continue;
       if (rule.remaining !== null) rule.remaining -= 1;
       rule.fired += 1;
@@ -176,18 +184,22 @@ export function parsePrefer(header: string | string[] | undefined): { code?: num
   const out: { code?: number; delay?: number } = {};
   const parts = (Array.isArray(header) ? header.join(',') : header).split(/[,;]/);
   for (const part of parts) {
-    const m = /^\s*(code|delay)\s*=\s*"?([^"]*)"?\s*$/i.exec(part);
-    if (!m) continue;
-    const value = m[2]!.trim();
-    if (m[1]!.toLowerCase() === 'code') {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim().toLowerCase();
+    if (name !== 'code' && name !== 'delay') continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    const shown = value.length > 20 ? `${value.slice(0, 20)}…` : value;
+    if (name === 'code') {
       if (!/^\d{3}$/.test(value) || Number(value) < 400 || Number(value) > 599) {
-        throw badControl(`Prefer code must be a status from 400 to 599, got "${value}".`, 'Prefer');
+        throw badControl(`Prefer code must be a status from 400 to 599, got "${shown}".`, 'Prefer');
       }
       out.code = Number(value);
     } else {
       if (!/^\d{1,5}$/.test(value) || Number(value) > MAX_DELAY_MS) {
         throw badControl(
-          `Prefer delay must be whole milliseconds from 0 to ${MAX_DELAY_MS}, got "${value}".`,
+          `Prefer delay must be whole milliseconds from 0 to ${MAX_DELAY_MS}, got "${shown}".`,
           'Prefer',
         );
       }
@@ -265,18 +277,27 @@ export interface FaultLayerOptions extends AuthOptions {
 export function injectFaults(options: FaultLayerOptions) {
   const { faults, delays } = options;
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (!faults.active && req.headers.prefer === undefined) return next();
-    void (async () => {
-      try {
-        authenticate(req, options.getStore(), options);
-      } catch {
-        return next();
-      }
-      const prefer = parsePrefer(req.headers.prefer);
-      const rule = faults.take(req.method, req.baseUrl + req.path);
-      const delay = (rule?.delay_ms ?? 0) + (prefer.delay ?? 0);
-      if (!(await delays.wait(Math.min(delay, MAX_DELAY_MS), res))) return;
-      const status = prefer.code ?? rule?.status;
+    if (
+      req.headers.prefer === undefined &&
+      !(faults.active && faults.matches(req.method, req.baseUrl + req.path))
+    ) {
+      return next();
+    }
+    try {
+      authenticate(req, options.getStore(), options);
+    } catch {
+      return next();
+    }
+    let prefer: ReturnType<typeof parsePrefer>;
+    try {
+      prefer = parsePrefer(req.headers.prefer);
+    } catch (err) {
+      return next(err);
+    }
+    const rule = faults.take(req.method, req.baseUrl + req.path);
+    const delay = Math.min((rule?.delay_ms ?? 0) + (prefer.delay ?? 0), MAX_DELAY_MS);
+    const status = prefer.code ?? rule?.status;
+    const answer = (): void => {
       if (status === undefined) return next();
       if (rule?.body !== undefined && prefer.code === undefined) {
         const headers = rule.retry_after !== undefined ? { 'Retry-After': String(rule.retry_after) } : {};
@@ -285,6 +306,11 @@ export function injectFaults(options: FaultLayerOptions) {
       }
       const error = forcedError(status, req, prefer.code === undefined ? rule?.retry_after : undefined);
       res.status(error.status).set(error.headers).json(error.body);
-    })().catch(next);
+    };
+    // nothing to wait for: stay synchronous, so a request no rule touches costs only the checks above
+    if (delay === 0) return answer();
+    delays.wait(delay, res).then((elapsed) => {
+      if (elapsed) answer();
+    }, next);
   };
 }

@@ -3,7 +3,7 @@ import { ApiError } from '../http/errors';
 import { findKey } from '../http/auth';
 import type { Match } from '../http/router';
 import { badControl } from './errors';
-import { checkGlob, globToRegExp } from './glob';
+import { checkGlob, compileGlob, type Glob } from './glob';
 import { maskKey, maskQuery } from './mask';
 
 /** One request as the mock saw it and answered it. */
@@ -45,18 +45,34 @@ export const DEFAULT_JOURNAL_SIZE = 1000;
 
 interface Matcher {
   method?: string;
-  path?: RegExp;
+  path?: Glob;
   status?: (status: number | null) => boolean;
   since?: number;
   limit: number;
 }
+
+/** As kept: the time as epoch ms, turned into ISO 8601 only when read. */
+type Stored = Omit<JournalEntry, 'time'> & { at: number };
+
+const published = (e: Stored): JournalEntry => ({
+  id: e.id,
+  time: new Date(e.at).toISOString(),
+  method: e.method,
+  path: e.path,
+  query: e.query,
+  body: e.body,
+  key: e.key,
+  operation_id: e.operation_id,
+  status: e.status,
+  duration_ms: e.duration_ms,
+});
 
 /**
  * The request journal: a ring of the last `size` requests, newest first when read. Size 0 turns it off;
  * reading a journal that is off is an error, never a silent empty list.
  */
 export class Journal {
-  private ring: JournalEntry[] = [];
+  private ring: Stored[] = [];
   private head = 0;
   private nextId = 1;
 
@@ -66,8 +82,10 @@ export class Journal {
     return this.size > 0;
   }
 
-  add(entry: Omit<JournalEntry, 'id'>): void {
-    const full = { id: this.nextId++, ...entry };
+  /** `entry.id` is replaced by the journal's next id */
+  add(entry: Stored): void {
+    const full = entry;
+    full.id = this.nextId++;
     if (this.ring.length < this.size) {
       this.ring.push(full);
     } else {
@@ -84,14 +102,14 @@ export class Journal {
 
   /** matching entries, newest first */
   find(filter: JournalFilter = {}): JournalEntry[] {
-    return this.scan(compileFilter(filter));
+    return this.scan(compileFilter(filter)).map(published);
   }
 
   count(filter: JournalFilter = {}): number {
     return this.scan({ ...compileFilter(filter), limit: Infinity }).length;
   }
 
-  private scan(m: Matcher): JournalEntry[] {
+  private scan(m: Matcher): Stored[] {
     if (!this.enabled) {
       throw new ApiError(
         409,
@@ -100,14 +118,14 @@ export class Journal {
         'The request journal is off (journalSize is 0), so there are no requests to read.',
       );
     }
-    const out: JournalEntry[] = [];
+    const out: Stored[] = [];
     const n = this.ring.length;
     for (let i = 0; i < n && out.length < m.limit; i++) {
       const entry = this.ring[(this.head - 1 - i + 2 * n) % n]!;
       if (m.method !== undefined && entry.method !== m.method) continue;
       if (m.path && !m.path.test(entry.path)) continue;
       if (m.status && !m.status(entry.status)) continue;
-      if (m.since !== undefined && Date.parse(entry.time) < m.since) continue;
+      if (m.since !== undefined && entry.at < m.since) continue;
       out.push(entry);
     }
     return out;
@@ -126,7 +144,7 @@ export function compileFilter(filter: JournalFilter): Matcher {
   if (filter.path !== undefined) {
     const problem = checkGlob(filter.path);
     if (problem) throw badControl(`path ${problem}.`, 'path');
-    m.path = globToRegExp(filter.path);
+    m.path = compileGlob(filter.path);
   }
   if (filter.status !== undefined) {
     const s = String(filter.status).toLowerCase();
@@ -182,14 +200,16 @@ const operationId = (req: Request, res: Response): string | null => {
 export function journalRequests(journal: Journal) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!journal.enabled) return next();
-    const time = new Date().toISOString();
+    const at = Date.now();
     const started = performance.now();
     const path = req.path;
     res.once('close', () => {
       // the body's key is read before validation strips it (journalBody); else header or query string
-      const key = (res.locals.journalKey as string | undefined) ?? findKey(req)?.key;
+      const key =
+        'journalKey' in res.locals ? (res.locals.journalKey as string | undefined) : findKey(req)?.key;
       journal.add({
-        time,
+        id: 0,
+        at,
         method: req.method,
         path,
         query: maskQuery(req.query as Record<string, unknown>),

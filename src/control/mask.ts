@@ -8,9 +8,9 @@ export function maskKey(key: string): string {
   return rest.length >= 12 ? `${prefix}…${rest.slice(-4)}` : `${prefix}…`;
 }
 
-/** A query string's values with `personal_api_key` masked. */
+/** A query string's values with `personal_api_key` masked (a copy only when there is one to mask). */
 export function maskQuery(query: Record<string, unknown>): Record<string, unknown> {
-  if (!('personal_api_key' in query)) return { ...query };
+  if (!('personal_api_key' in query)) return query;
   const value = query.personal_api_key;
   const masked = Array.isArray(value)
     ? value.map((v) => (typeof v === 'string' ? maskKey(v) : v))

@@ -6,6 +6,7 @@ import { badControl } from './errors';
 import { checkRule } from './faults';
 import { filterFromQuery } from './journal';
 import { jsonBody } from './body';
+import { seedOptionsFrom } from './seed';
 
 export interface ControlPlaneOptions {
   /** when set, every control-plane call needs `Authorization: Bearer <adminToken>` */
@@ -43,6 +44,32 @@ export function controlPlane(controls: Controls, options: ControlPlaneOptions = 
     '/reset',
     safe((_req, res) => {
       controls.reset();
+      res.status(204).end();
+    }),
+  );
+
+  router.post(
+    '/seed',
+    jsonBody,
+    safe((req, res) => {
+      const options = seedOptionsFrom(req.body);
+      controls.seed(options);
+      res.json({ options });
+    }),
+  );
+
+  router.get(
+    '/state',
+    safe((_req, res) => {
+      res.json(controls.state());
+    }),
+  );
+
+  router.put(
+    '/state',
+    jsonBody,
+    safe((req, res) => {
+      controls.load(req.body);
       res.status(204).end();
     }),
   );

@@ -40,15 +40,24 @@ export class Store {
   state: State;
   readonly options: SeedOptions;
   private readonly seeded: State;
+  /** set when the store starts from a loaded state: keeps its new ids apart from the seeded run's */
+  private readonly salt: number | undefined;
   private faker: Faker;
 
   /** the fixture files the world is seeded around (the package's own unless given) */
   readonly fixtures: Fixtures;
 
-  constructor(options: SeedOptions, fixtures: Fixtures = loadFixtures()) {
+  /**
+   * Seeds a store from `options` around `fixtures` (the package's own by default), or, given `state`
+   * (an imported one, which the store then owns), starts from that state instead; `reset()` returns to
+   * it. New ids after a loaded state come from a stream salted by `salt`, so they do not repeat ids the
+   * state already holds.
+   */
+  constructor(options: SeedOptions, from: { fixtures?: Fixtures; state?: State; salt?: number } = {}) {
     this.options = options;
-    this.fixtures = fixtures;
-    this.seeded = seedState(options, fixtures);
+    this.fixtures = from.fixtures ?? loadFixtures();
+    this.seeded = from.state ?? seedState(options, this.fixtures);
+    this.salt = from.state ? (from.salt ?? 1) : undefined;
     this.state = structuredClone(this.seeded);
     this.faker = this.runtimeFaker();
   }
@@ -68,7 +77,11 @@ export class Store {
 
   private runtimeFaker(): Faker {
     const faker = new Faker({ locale: [en] });
-    faker.seed([this.options.seed, RUNTIME_STREAM]);
+    faker.seed(
+      this.salt === undefined
+        ? [this.options.seed, RUNTIME_STREAM]
+        : [this.options.seed, RUNTIME_STREAM, this.salt],
+    );
     return faker;
   }
 
