@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, helpText, parseConfig, type ServerConfig } from './config';
+import { ConfigError, helpText, parseConfig } from './config';
 import { PACKAGE_ROOT } from './paths';
 import { startMockServer, type MockServer } from './server';
 import { ApiError } from './http/errors';
@@ -12,7 +12,7 @@ const version = (): string =>
     .version;
 
 /** One line: where it listens, the seed, the key to use and what was seeded. */
-function banner(mock: MockServer, config: ServerConfig): string {
+function banner(mock: MockServer): string {
   const { state } = mock.app.store;
   const key = mock.app.store.fixtures.users[0]?.personal_api_key ?? '(none: fixture users have no key)';
   const sizes = [
@@ -85,7 +85,7 @@ async function main(argv: string[]): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  if (!config.quiet) process.stdout.write(`${banner(mock, config)}\n`);
+  if (!config.quiet) process.stdout.write(`${banner(mock)}\n`);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
