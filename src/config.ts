@@ -53,6 +53,8 @@ interface OptionSpec {
  */
 export const LIMITS = {
   personsPerProject: 100_000,
+  /** persons over all projects (about 1 GB) */
+  totalPersons: 300_000,
   projects: 100,
   members: 10_000,
   roles: 10_000,
@@ -292,6 +294,14 @@ export function parseConfig(
     if (flag !== undefined) source = { value: flag, where: `--${spec.flag}` };
     else if (fromEnv !== undefined && fromEnv !== '') source = { value: fromEnv, where: spec.env };
     out[name] = source ? convert(spec, source) : spec.default;
+  }
+  // the sizes multiply: persons are seeded for every project, the package's two fixture projects included
+  const projects = (out.projects as number) + 2;
+  if ((out.persons as number) * projects > LIMITS.totalPersons) {
+    throw new ConfigError(
+      `--persons ${String(out.persons)} for each of ${projects} projects is ${(out.persons as number) * projects} persons; ` +
+        `at most ${LIMITS.totalPersons} in all (lower --persons or --projects)`,
+    );
   }
   return {
     port: out.port as number,

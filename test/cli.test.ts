@@ -225,6 +225,11 @@ describe('refusals: exit 2 with a message naming the flag or variable', () => {
       `POSTHOG_MOCK_PERSONS must be a whole number from 0 to ${LIMITS.personsPerProject}, got "99999999999"`,
     ],
     [
+      ['--projects', '100', '--persons', '10000'],
+      {},
+      '--persons 10000 for each of 102 projects is 1020000 persons; at most 300000 in all (lower --persons or --projects)',
+    ],
+    [
       [],
       { POSTHOG_MOCK_STRICT_KEYS: 'banana' },
       'POSTHOG_MOCK_STRICT_KEYS must be one of 1, true, yes, on, 0, false, no, off, got "banana"',
