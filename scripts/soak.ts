@@ -488,8 +488,9 @@ function slope(points: [number, number][]): number {
 }
 
 /**
- * The fill: every patched person's timeline to its cap with its largest properties (all keys at the longest
- * value), then activity entries (project renames) up to the activity log's cap. Returns the persons.
+ * The fill: every patched person's timeline to its cap with the properties the mixed load converges to (all
+ * its keys, at its average value length: a fill larger than the steady state would hide a leak behind the
+ * shrinking), then a whole activity log of the entries the mixed load writes. Returns the persons.
  */
 async function fill(url: string, tally: Tally): Promise<number[]> {
   const res = await fetch(`${url}/api/projects/1/persons/?limit=${PERSONS}`, {
@@ -500,7 +501,7 @@ async function fill(url: string, tally: Tally): Promise<number[]> {
   for (let round = 0; round <= PERSON_TIMELINE_CAP; round++) {
     for (const id of persons) {
       const properties = Object.fromEntries(
-        Array.from({ length: KEYS }, (_, k) => [`k${k}`, `${round % 10}`.repeat(VALUE_MAX)]),
+        Array.from({ length: KEYS }, (_, k) => [`k${k}`, `${round % 10}`.repeat(VALUE_MAX / 2)]),
       );
       queue.push({
         name: 'fill timeline',
@@ -511,14 +512,26 @@ async function fill(url: string, tally: Tally): Promise<number[]> {
       });
     }
   }
-  for (let i = queue.length; i <= ACTIVITY_LOG_CAP; i++) {
-    queue.push({
-      name: 'fill activity',
-      method: 'PATCH',
-      path: `/api/organizations/${ORG}/projects/1/`,
-      body: json({ name: `Hedgebox fill ${i}` }),
-      expect: [200],
-    });
+  // then a whole log of the entries the mixed load writes (one-key person patches, project renames), which
+  // pushes out the large entries of the 50-key patches above
+  for (let i = 0; i <= ACTIVITY_LOG_CAP; i++) {
+    queue.push(
+      i % 2
+        ? {
+            name: 'fill activity',
+            method: 'PATCH',
+            path: `/api/projects/1/persons/${persons[i % persons.length]}/`,
+            body: json({ properties: { [`k${i % KEYS}`]: `${i % 10}`.repeat(VALUE_MAX / 2) } }),
+            expect: [200],
+          }
+        : {
+            name: 'fill activity',
+            method: 'PATCH',
+            path: `/api/organizations/${ORG}/projects/1/`,
+            body: json({ name: `Hedgebox fill ${i}` }),
+            expect: [200],
+          },
+    );
   }
   await run(
     url,

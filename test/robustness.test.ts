@@ -14,6 +14,7 @@ import {
   typesOf,
   urlencoded,
   validBody,
+  validValue,
   wrongValues,
   type FieldSchema,
   type RawOptions,
@@ -637,7 +638,39 @@ const WRONG_CASES = withSchema.flatMap((op) =>
   ),
 );
 
+/**
+ * One level inside: a list's first item, a typed map's value (`orders` → `orders__1`), a field of a list's
+ * object item (`private_project_access__0__id`), each with every value its schema rejects.
+ */
+const NESTED_WRONG_CASES = withSchema.flatMap((op) =>
+  fieldsOf(op).flatMap(([field, s]) => {
+    const cases: [string, unknown, string, Wrong][] = [];
+    const items = s.items;
+    if (items && typesOf(items).includes('object') && items.properties) {
+      for (const [k, ks] of Object.entries(items.properties)) {
+        for (const w of wrongValues(ks)) {
+          cases.push([`${field}__0__${k}`, [{ ...(validValue(items) as object), [k]: w.value }], w.why, w]);
+        }
+      }
+    } else if (items) {
+      for (const w of wrongValues(items)) cases.push([`${field}__0`, [w.value], w.why, w]);
+    }
+    if (typeof s.additionalProperties === 'object') {
+      for (const w of wrongValues(s.additionalProperties))
+        cases.push([`${field}__1`, { 1: w.value }, w.why, w]);
+    }
+    return cases.map(
+      ([attr, value, why, w]) => [op.method, op.path, attr, why, op, field, value, w] as const,
+    );
+  }),
+);
+
 describe('wrong values per schema', () => {
+  test.each(NESTED_WRONG_CASES)('%s %s with %s %s', async (_m, _p, attr, _why, op, field, value, w) => {
+    const body = { ...baseBody(op), [field]: value };
+    await expectRefused(op, json(body), 400, validation(w.code, w.detail, attr));
+  });
+
   test('every operation with a request schema has fields with wrong values', () => {
     const covered = new Set(WRONG_CASES.map(([, , , , op]) => op.id));
     // PersonsOfInsightRequest types no field: its parameters are below (wrong filter values)

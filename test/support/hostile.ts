@@ -299,6 +299,8 @@ export function wrongValues(s: FieldSchema): Wrong[] {
       code: 'invalid_choice',
       detail: `"${value}" is not a valid choice.`,
     });
+    // DRF's ChoiceField answers invalid_choice for a value of any other type too: the case above covers it
+    return out;
   }
   switch (base) {
     case 'string': {
