@@ -214,7 +214,7 @@ function fieldSchema(field: Field): Schema {
   if (type !== 'any') s.type = field.nullable ? [type, 'null'] : type;
   if (field.format) s.format = field.format;
   if (field.enum) s.enum = field.nullable && !field.enum.includes(null) ? [...field.enum, null] : field.enum;
-  for (const key of ['minLength', 'maxLength', 'minimum', 'maximum', 'maxItems'] as const) {
+  for (const key of ['minLength', 'maxLength', 'minimum', 'maximum', 'maxItems', 'pattern'] as const) {
     if (field[key] !== undefined) s[key] = field[key];
   }
   if (field.items) s.items = fieldSchema(field.items);

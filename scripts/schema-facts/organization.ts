@@ -51,7 +51,13 @@ export const facts: Facts = {
       autocapture_exceptions_errors_to_ignore: anyJson,
       capture_console_log_opt_in: nullableBool,
       capture_performance_opt_in: nullableBool,
-      session_recording_sample_rate: { type: 'string', nullable: true, maxLength: 10 },
+      // DecimalField(max_digits=3, decimal_places=2), sent and answered as text
+      session_recording_sample_rate: {
+        type: 'string',
+        nullable: true,
+        maxLength: 10,
+        pattern: '^-?(?:\\d(?:\\.\\d{0,2})?|\\.\\d{1,2})$',
+      },
       session_recording_minimum_duration_milliseconds: {
         type: 'integer',
         nullable: true,

@@ -18,6 +18,8 @@ export interface Field {
   minimum?: number;
   maximum?: number;
   maxItems?: number;
+  /** a regular expression the string must match (DRF's DecimalField written as text, for one) */
+  pattern?: string;
   /** element schema of an array */
   items?: Field;
   /** another object by name: its response form (e.g. 'UserBasic') */

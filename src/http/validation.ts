@@ -241,6 +241,9 @@ export function toApiError(error: ErrorObject, root: unknown, attrPrefix?: strin
       const [code, detail] = messages[String(p.format)] ?? ['invalid_input', 'Invalid input.'];
       return validationError(code, detail, attr);
     }
+    case 'pattern':
+      // the only patterned fields are DRF DecimalFields written as text (scripts/schema-facts)
+      return validationError('invalid_input', 'A valid number is required.', attr);
     default:
       return validationError('invalid_input', error.message ?? 'Invalid input.', attr);
   }

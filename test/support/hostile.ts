@@ -226,6 +226,8 @@ export interface FieldSchema {
   type?: string | string[];
   enum?: unknown[];
   format?: string;
+  /** a DRF DecimalField written as text (the only patterned fields) */
+  pattern?: string;
   minLength?: number;
   maxLength?: number;
   minimum?: number;

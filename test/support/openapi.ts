@@ -119,7 +119,7 @@ const doc = load();
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 // DRF's DecimalField: a decimal number written as a string ("12.50")
-ajv.addFormat('decimal', { type: 'string', validate: /^-?\d+(\.\d+)?$/ });
+ajv.addFormat('decimal', { type: 'string', validate: /^-?(?:\d+(?:\.\d*)?|\.\d+)$/ });
 ajv.addSchema({ $id: 'openapi.json', components: doc.components });
 const cache = new Map<string, ValidateFunction | null>();
 
