@@ -1,4 +1,4 @@
-import http from 'node:http';
+import http, { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions, type MockApp } from './app';
 import type { FaultHandle } from './control/controls';
@@ -77,6 +77,24 @@ export function startMockServer(options: StartOptions = {}): Promise<MockServer>
       lastActivity = Date.now();
     });
     app(req, res);
+  });
+
+  // what Node refuses before a request exists (a URL or headers over 16 KB, bytes that are not HTTP) gets
+  // PostHog's error body too, not Node's bare status line
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, code, detail] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'request_header_fields_too_large', 'Request header fields too large.']
+        : [400, 'parse_error', 'Malformed HTTP request.'];
+    const body = JSON.stringify({ type: 'invalid_request', code, detail, attr: null });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 
   const drain = async (graceMs: number): Promise<void> => {
