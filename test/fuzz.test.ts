@@ -1,3 +1,4 @@
+import { OPERATORS as FILTER_OPERATORS } from '../src/resources/property-filters';
 import fc from 'fast-check';
 import type { Operation } from '../src/http/operation';
 import { operations } from '../src/operations';
@@ -182,26 +183,7 @@ function filterArb(name: string): fc.Arbitrary<string> {
   }
 }
 
-const OPERATORS = [
-  'exact',
-  'is_not',
-  'icontains',
-  'not_icontains',
-  'regex',
-  'not_regex',
-  'gt',
-  'lt',
-  'gte',
-  'lte',
-  'is_set',
-  'is_not_set',
-  'is_date_exact',
-  'is_date_after',
-  'is_date_before',
-  'in',
-  'not_in',
-  'junk',
-];
+const OPERATORS = [...FILTER_OPERATORS, 'junk'];
 const propertiesArb: fc.Arbitrary<string> = fc
   .array(
     fc.record({

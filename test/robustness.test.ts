@@ -1,3 +1,4 @@
+import { KINDS as INSIGHT_KINDS } from '../src/resources/person-insights';
 import type { Operation } from '../src/http/operation';
 import { BODY_LIMIT_BYTES, MAX_FORM_FIELDS, MAX_FORM_FILES, MAX_JSON_DEPTH } from '../src/http/body';
 import { operations } from '../src/operations';
@@ -690,43 +691,10 @@ describe('wrong values per schema', () => {
  * PersonsOfInsightRequest types no field: each filter parameter is parsed by the handler as FILTER_PARAMS says.
  * The parameters each POST endpoint reads, as src/resources/person-insights.ts lists them per insight kind.
  */
-const COMMON = ['date_from', 'date_to', 'properties'];
-const FUNNEL = [
-  ...COMMON,
-  'funnel_step',
-  'funnel_step_breakdown',
-  'funnel_custom_steps',
-  'funnel_window_days',
-  'funnel_window_interval',
-  'funnel_window_interval_unit',
-  'funnel_order_type',
-  'funnel_viz_type',
-  'events',
-  'actions',
-  'interval',
-  'breakdown',
-  'breakdown_type',
-  'breakdown_value',
-];
-const INSIGHT_POST_PARAMS: Record<string, string[]> = {
-  persons_funnel_create: FUNNEL,
-  persons_funnel_correlation_create: [
-    ...FUNNEL,
-    'funnel_correlation_type',
-    'funnel_correlation_person_entity',
-    'funnel_correlation_person_converted',
-    'funnel_correlation_property_values',
-  ],
-  persons_path_create: [
-    ...COMMON,
-    'path_start_key',
-    'path_end_key',
-    'path_dropoff_key',
-    'start_point',
-    'end_point',
-    'step_limit',
-    'include_event_types',
-  ],
+const INSIGHT_POST_PARAMS: Record<string, readonly string[]> = {
+  persons_funnel_create: INSIGHT_KINDS.funnel.params,
+  persons_funnel_correlation_create: INSIGHT_KINDS.correlation.params,
+  persons_path_create: INSIGHT_KINDS.path.params,
 };
 
 /** values a filter parameter's parser rejects, with its error (a `raw` parameter takes any value: none) */

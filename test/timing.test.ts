@@ -53,27 +53,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => server?.stop());
 
-/** the operators the property filters accept, read from the module when it exports them */
-const OPERATORS: readonly string[] = (propertyFilters as { OPERATORS?: readonly string[] }).OPERATORS ?? [
-  'exact',
-  'is_not',
-  'icontains',
-  'not_icontains',
-  'regex',
-  'not_regex',
-  'gt',
-  'lt',
-  'gte',
-  'lte',
-  'is_set',
-  'is_not_set',
-  'is_date_exact',
-  'is_date_after',
-  'is_date_before',
-  'in',
-  'not_in',
-  '',
-];
+/** the operators the property filters accept, and the empty operator (exact by default) */
+const OPERATORS: readonly string[] = [...propertyFilters.OPERATORS];
 
 // ---------------------------------------------------------------------------------------------------------
 // Adversarial values

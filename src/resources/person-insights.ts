@@ -152,7 +152,7 @@ interface InsightKind {
   funnel?: boolean;
 }
 
-const KINDS = {
+export const KINDS = {
   funnel: { name: 'funnel', params: [...COMMON, ...FUNNEL], cached: true, funnel: true },
   correlation: {
     name: 'funnel/correlation',

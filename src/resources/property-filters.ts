@@ -44,7 +44,7 @@ function re2(pattern: string): RE2JS {
   return program;
 }
 
-const OPERATORS = [
+export const OPERATORS = [
   'exact',
   'is_not',
   'icontains',
