@@ -57,6 +57,21 @@ describe('request logging', () => {
     expect(text).not.toMatch(/authorization|headers/i);
   });
 
+  test('health checks are logged at debug only, so a container probing every few seconds stays quiet at info', async () => {
+    const info = capture('info');
+    const app = createApp({ logger: info.logger, seed: { personsPerProject: 5 } });
+    await request(app).get('/_health');
+    await request(app).get('/__mock/health');
+    await settle();
+    expect(info.lines).toEqual([]);
+    const debug = capture('debug');
+    const app2 = createApp({ logger: debug.logger, seed: { personsPerProject: 5 } });
+    await request(app2).get('/_health');
+    await settle();
+    expect(debug.lines).toHaveLength(1);
+    expect(debug.lines[0]).toMatchObject({ level: 20, req: { url: '/_health' }, res: { statusCode: 200 } });
+  });
+
   test('info level never has a body', async () => {
     const { logger, lines } = capture('info');
     const app = createApp({ logger, seed: { personsPerProject: 5 } });

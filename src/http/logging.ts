@@ -17,6 +17,8 @@ export interface LoggingOptions {
   logger?: Logger;
 }
 
+const HEALTH_PATHS = new Set(['/_health', '/__mock/health']);
+
 /** Bodies are logged at debug level only, and only this much of them. */
 export const LOGGED_BODY_LIMIT = 2048;
 
@@ -98,7 +100,13 @@ export function requestLogging(options: LoggingOptions): RequestHandler | undefi
     // the body is parsed only after the request line is bound, so it joins the completion record
     customSuccessObject: (req, _res, value: Record<string, unknown>) =>
       debug ? { ...value, body: loggedBody((req as Request).body) } : value,
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    // health checks (a container's every few seconds) are logged at debug only
+    customLogLevel: (req, res, err) =>
+      err || res.statusCode >= 500
+        ? 'error'
+        : HEALTH_PATHS.has((req as Request).originalUrl ?? req.url ?? '')
+          ? 'debug'
+          : 'info',
     customSuccessMessage: (req, res, ms) =>
       `${req.method} ${maskUrl((req as Request).originalUrl ?? req.url ?? '')} ${res.statusCode} ${Math.round(ms)}ms`,
     customErrorMessage: (req, res) =>
