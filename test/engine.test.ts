@@ -99,6 +99,64 @@ describe('authentication', () => {
     expect(res.status).toBe(201);
     expect(res.body.created_by.email).toBe('owner@hedgebox.test');
   });
+
+  test('the header wins over the body, and the body over the query string', async () => {
+    // a member may not create roles, an admin may: who acted shows which key was read
+    const headerOverBody = await api.post(
+      `${ROLES}/`,
+      { name: 'Header wins', personal_api_key: KEYS.admin },
+      { key: KEYS.member },
+    );
+    expect(headerOverBody.status).toBe(403);
+    const bodyOverQuery = await api.post(
+      `${ROLES}/?personal_api_key=${KEYS.member}`,
+      { name: 'Body wins', personal_api_key: KEYS.admin },
+      { key: null },
+    );
+    expect(bodyOverQuery.status).toBe(201);
+    expect(bodyOverQuery.body.created_by.email).toBe('admin@hedgebox.test');
+    // a project's effective_membership_level is the caller's level: 8 admin, 1 member
+    const PROJECT = `/api/organizations/${ORG}/projects/1/?personal_api_key=${KEYS.admin}`;
+    const queryOnly = await api.get(PROJECT, { key: null });
+    expect(queryOnly.body.effective_membership_level).toBe(8);
+    const headerOverQuery = await api.get(PROJECT, { key: KEYS.member });
+    expect(headerOverQuery.body.effective_membership_level).toBe(1);
+  });
+
+  describe('with strictKeys', () => {
+    const strict = useMock({ strictKeys: true });
+    const failed = (where: string) =>
+      error(
+        'authentication_error',
+        'authentication_failed',
+        `Personal API key found in request ${where} is invalid.`,
+      );
+
+    test('a seeded key is accepted and acts as its user', async () => {
+      const res = await strict.get(`/api/organizations/${ORG}/projects/1/`, { key: KEYS.admin });
+      expect(res.status).toBe(200);
+      expect(res.body.effective_membership_level).toBe(8);
+    });
+
+    test('an unknown key is 401 authentication_failed, naming where it was found, and writes nothing', async () => {
+      const before = strict.mock.app.store.snapshot();
+      const header = await strict.post(`${ROLES}/`, { name: 'Nope' }, { key: 'phx_unknown' });
+      expect(header.status).toBe(401);
+      expect(header.body).toEqual(failed('Authorization header'));
+      // the first key found is judged, even when a later place holds a good one
+      const body = await strict.post(
+        `${ROLES}/?personal_api_key=${KEYS.owner}`,
+        { name: 'Nope', personal_api_key: 'phx_unknown' },
+        { key: null },
+      );
+      expect(body.status).toBe(401);
+      expect(body.body).toEqual(failed('body'));
+      const query = await strict.get(`${ROLES}/?personal_api_key=phx_unknown`, { key: null });
+      expect(query.status).toBe(401);
+      expect(query.body).toEqual(failed('query string'));
+      expect(strict.mock.app.store.snapshot()).toEqual(before);
+    });
+  });
 });
 
 describe('bodies', () => {
@@ -138,19 +196,108 @@ describe('bodies', () => {
 });
 
 describe('pagination', () => {
-  test('junk limit falls back to 100, junk offset to 0, offset past the end is empty', async () => {
-    for (const q of ['limit=0', 'limit=-3', 'limit=abc', 'offset=-1', 'offset=x']) {
+  test('junk offset falls back to 0; an offset past the end is empty with the real count', async () => {
+    const all = await api.get(`${ROLES}/`);
+    expect(all.body.results).toHaveLength(4);
+    for (const q of ['offset=-1', 'offset=x', 'offset=1.5', 'offset=0']) {
       const res = await api.get(`${ROLES}/?${q}`);
-      expect(res.body.results).toHaveLength(4);
+      expect(res.body.results).toEqual(all.body.results);
+      expect(res.body.previous).toBeNull();
     }
     const past = await api.get(`${ROLES}/?offset=50`);
-    expect(past.body).toMatchObject({ count: 4, results: [], next: null });
-    expect(past.body.previous).toBe(`${api.mock.url}${ROLES}/?limit=100`);
+    expect(past.body).toEqual({
+      count: 4,
+      next: null,
+      previous: `${api.mock.url}${ROLES}/?limit=100`,
+      results: [],
+    });
+  });
+
+  test('next is null exactly at the end, a link one item before it', async () => {
+    const boundary = await api.get(`${ROLES}/?limit=2&offset=2`);
+    expect(boundary.body.results).toHaveLength(2);
+    expect(boundary.body.next).toBeNull();
+    expect(boundary.body.previous).toBe(`${api.mock.url}${ROLES}/?limit=2`);
+    expect((await api.get(`${ROLES}/?limit=4`)).body.next).toBeNull();
+    const before = await api.get(`${ROLES}/?limit=3`);
+    expect(before.body.next).toBe(`${api.mock.url}${ROLES}/?limit=3&offset=3`);
+    const middle = await api.get(`${ROLES}/?limit=1&offset=2`);
+    expect(middle.body.previous).toBe(`${api.mock.url}${ROLES}/?limit=1&offset=1`);
+    expect(middle.body.next).toBe(`${api.mock.url}${ROLES}/?limit=1&offset=3`);
   });
 
   test('other query parameters are kept, re-encoded alphabetically', async () => {
     const res = await api.get(`${ROLES}/?zeta=a%20b&limit=1&alpha=1`);
     expect(res.body.next).toBe(`${api.mock.url}${ROLES}/?alpha=1&limit=1&offset=1&zeta=a+b`);
+  });
+});
+
+describe('pagination defaults on long lists', () => {
+  const big = useMock({ seed: { personsPerProject: 130 } });
+  const PERSONS = '/api/projects/1/persons';
+
+  test('a missing or junk limit gives pages of 100', async () => {
+    for (const q of ['', 'limit=0', 'limit=-3', 'limit=abc', 'limit=2.5', 'limit=']) {
+      const res = await big.get(`${PERSONS}/?${q}`);
+      expect(res.body.count).toBe(130);
+      expect(res.body.results).toHaveLength(100);
+      expect(res.body.next).toMatch(/[?&]limit=100&offset=100$/);
+    }
+  });
+
+  test('activity pages hold 10 entries unless a limit is given', async () => {
+    for (let step = 1; step <= 12; step++) {
+      const res = await big.patch(`${PERSONS}/1/`, { properties: { step } });
+      expect(res.status).toBe(200);
+    }
+    const first = await big.get(`${PERSONS}/activity/`);
+    expect(first.body.total_count).toBe(12);
+    expect(first.body.results).toHaveLength(10);
+    expect(first.body.next).toBe(`${big.mock.url}${PERSONS}/activity/?limit=10&page=2`);
+    expect(first.body.previous).toBeNull();
+    const second = await big.get(`${PERSONS}/activity/?page=2`);
+    expect(second.body.results).toHaveLength(2);
+    expect(second.body.next).toBeNull();
+    expect(second.body.previous).toBe(`${big.mock.url}${PERSONS}/activity/?limit=10&page=1`);
+    const junk = await big.get(`${PERSONS}/activity/?limit=x&page=0`);
+    expect(junk.body.results).toEqual(first.body.results);
+    const exact = await big.get(`${PERSONS}/activity/?limit=6&page=2`);
+    expect(exact.body.results).toHaveLength(6);
+    expect(exact.body.next).toBeNull();
+  });
+});
+
+describe('HEAD and unexpected errors', () => {
+  test('HEAD answers what GET answers, without a body', async () => {
+    const get = await request(api.mock.url).get(`${ROLES}/`).set('Authorization', `Bearer ${KEYS.owner}`);
+    const head = await request(api.mock.url).head(`${ROLES}/`).set('Authorization', `Bearer ${KEYS.owner}`);
+    expect(get.status).toBe(200);
+    expect(head.status).toBe(200);
+    expect(head.headers['content-type']).toBe(get.headers['content-type']);
+    expect(head.headers['content-length']).toBe(get.headers['content-length']);
+    expect(head.text ?? '').toBe('');
+    const missing = await request(api.mock.url)
+      .head(`${ROLES}/0190a1b2-ffff-7000-8000-000000000000/`)
+      .set('Authorization', `Bearer ${KEYS.owner}`);
+    expect(missing.status).toBe(404);
+  });
+
+  test('an unexpected exception answers PostHog’s 500 body, without its message or stack', async () => {
+    const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const thrown = jest.spyOn(api.mock.app.store, 'organization').mockImplementation(() => {
+      throw new Error('secret internals');
+    });
+    try {
+      const res = await api.get(`${ROLES}/`);
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual(error('server_error', 'error', 'A server error occurred.'));
+      expect(res.text).not.toMatch(/secret internals|at /);
+      expect(logged).toHaveBeenCalledTimes(1);
+    } finally {
+      thrown.mockRestore();
+      logged.mockRestore();
+    }
+    expect((await api.get(`${ROLES}/`)).status).toBe(200);
   });
 });
 

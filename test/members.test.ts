@@ -27,11 +27,11 @@ describe('members', () => {
     const joined = res.body.results.map((m: Member) => m.joined_at);
     expect(joined).toEqual([...joined].sort().reverse());
     const levels = Object.fromEntries(res.body.results.map((m: Member) => [m.user.email, m.level]));
-    expect(levels).toMatchObject({
-      'owner@hedgebox.test': 15,
-      'admin@hedgebox.test': 8,
-      'member@hedgebox.test': 1,
-    });
+    expect([
+      levels['owner@hedgebox.test'],
+      levels['admin@hedgebox.test'],
+      levels['member@hedgebox.test'],
+    ]).toEqual([15, 8, 1]);
     expect(await collectPages(api, `${MEMBERS}/?limit=4`)).toEqual(res.body.results);
   });
 
@@ -43,6 +43,15 @@ describe('members', () => {
     expect(byEmail.body.results.map((m: Member) => m.user.uuid)).toEqual([USERS.admin]);
     const search = await api.get(`${MEMBERS}?search=member@`);
     expect(search.body.results.map((m: Member) => m.user.uuid)).toEqual([USERS.member]);
+    // search reads the first and last name too, case-insensitively
+    const byFirstName = await api.get(`${MEMBERS}?search=oLIVIA`);
+    expect(byFirstName.body.results.map((m: Member) => m.user.uuid)).toEqual([USERS.owner]);
+    const byLastName = await api.get(`${MEMBERS}?search=admin`);
+    expect(byLastName.body.results.map((m: Member) => m.user.uuid)).toEqual([USERS.admin]);
+    const byLast = await api.get(`${MEMBERS}?search=${encodeURIComponent('Owner')}`);
+    expect(byLast.body.results.map((m: Member) => m.user.uuid)).toEqual([USERS.owner]);
+    const none = await api.get(`${MEMBERS}?search=zz-nobody-zz`);
+    expect(none.body).toEqual({ count: 0, next: null, previous: null, results: [] });
     expect((await api.get(`${MEMBERS}?order=level`)).body).toEqual(
       validation('invalid_choice', '"level" is not a valid choice.', 'order'),
     );
@@ -51,7 +60,7 @@ describe('members', () => {
   test('an admin promotes a member up to their own level; it reads back', async () => {
     const res = await api.patch(`${MEMBERS}/${USERS.member}/`, { level: 8 }, { key: KEYS.admin });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ level: 8, user: { uuid: USERS.member } });
+    expect([res.body.level, res.body.user.uuid]).toEqual([8, USERS.member]);
     const back = await api.get(`${MEMBERS}?email=member@hedgebox.test`);
     expect(back.body.results[0].level).toBe(8);
     const put = await api.put(`${MEMBERS}/${USERS.member}`, { level: '1' }, { as: 'form', key: KEYS.admin });
@@ -106,6 +115,16 @@ describe('members', () => {
     const owner = await api.delete(`${MEMBERS}/@me`);
     expect(owner.status).toBe(400);
     expect(owner.body).toEqual(validation('invalid_input', 'Cannot leave the organization as its owner!'));
+  });
+
+  test('an admin cannot remove the owner, but can remove a member', async () => {
+    const before = api.mock.app.store.snapshot();
+    const owner = await api.delete(`${MEMBERS}/${USERS.owner}/`, { key: KEYS.admin });
+    expect(owner.status).toBe(403);
+    expect(owner.body).toEqual(denied('You can only edit others with level lower or equal to you.'));
+    expectUnchanged(api, before);
+    expect((await api.delete(`${MEMBERS}/${USERS.member}/`, { key: KEYS.admin })).status).toBe(204);
+    expect((await api.get(`${MEMBERS}?email=member@hedgebox.test`)).body.count).toBe(0);
   });
 
   test('a member can leave, but cannot remove others', async () => {

@@ -126,18 +126,27 @@ export const validation = (code: string, detail: string, attr: string | null = n
   error('validation_error', code, detail, attr);
 export const NOT_FOUND = error('invalid_request', 'not_found', 'Not found.');
 
-/** Follows `next` links to the end and returns every result, checking each page on the way. */
+/**
+ * Follows `next` links to the end and returns every result, checking each page on the way: a page that
+ * a `next` link leads to must hold results (a link at an exact page boundary to an empty page is a bug),
+ * and where the envelope has a `count`, the pages together hold exactly that many results.
+ */
 export async function collectPages(api: Api, url: string, options?: CallOptions): Promise<unknown[]> {
   const results: unknown[] = [];
   let next: string | null = url;
   let pages = 0;
+  let count: unknown;
   while (next) {
     const res = await api.get(next.replace(api.mock.url, ''), options);
     expect(res.status).toBe(200);
-    results.push(...(res.body.results as unknown[]));
+    const page = res.body.results as unknown[];
+    if (pages > 0 && page.length === 0) throw new Error(`a next link led to an empty page: ${next}`);
+    if (pages === 0) count = res.body.count;
+    results.push(...page);
     next = res.body.next as string | null;
     if (++pages > 1000) throw new Error('pagination does not end');
   }
+  if (typeof count === 'number') expect(results).toHaveLength(count);
   return results;
 }
 
