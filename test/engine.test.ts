@@ -169,8 +169,9 @@ describe('bodies', () => {
       .send('{"name": ');
     checkResponse('POST', `${ROLES}/`, res);
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ type: 'invalid_request', code: 'parse_error', attr: null });
-    expect(res.body.detail).toMatch(/^JSON parse error - /);
+    expect(res.body).toEqual(
+      error('invalid_request', 'parse_error', expect.stringMatching(/^JSON parse error - /)),
+    );
     expect(api.mock.app.store.snapshot()).toEqual(before);
   });
 

@@ -1,5 +1,14 @@
 import type { Person } from '../src/store/types';
-import { collectPages, error, expectUnchanged, NOT_FOUND, USERS, useMock, validation } from './support/api';
+import {
+  collectPages,
+  error,
+  expectUnchanged,
+  NOT_FOUND,
+  USERS,
+  useMock,
+  validation,
+  expectFields,
+} from './support/api';
 
 const api = useMock();
 const PERSONS = '/api/projects/1/persons';
@@ -58,7 +67,12 @@ describe('persons list', () => {
         .sort(),
     );
     const past = await api.get(`${PERSONS}/?offset=500`);
-    expect(past.body).toMatchObject({ count: 60, results: [] });
+    expect(past.body).toEqual({
+      count: 60,
+      next: null,
+      previous: `${api.mock.url}${PERSONS}/?limit=100&offset=400`,
+      results: [],
+    });
   });
 
   test('@current and paths without a trailing slash work; an unknown project is 404', async () => {
@@ -310,7 +324,7 @@ describe('one person', () => {
     const id = byUuid(BOB).id;
     const byId = await api.get(`${PERSONS}/${id}/`);
     expect(byId.status).toBe(200);
-    expect(byId.body).toMatchObject({ id, uuid: BOB, name: 'bob@example.com', distinct_ids: ['user-bob'] });
+    expectFields(byId.body, { id, uuid: BOB, name: 'bob@example.com', distinct_ids: ['user-bob'] });
     expect((await api.get(`${PERSONS}/${BOB.toUpperCase()}/`)).body).toEqual(byId.body);
   });
 
@@ -334,13 +348,15 @@ describe('one person', () => {
   });
 
   test('PUT sets the given properties like $set, keeps the others, and answers 200 with the person', async () => {
+    const others = { ...byUuid(ALICE).properties };
+    expect(Object.keys(others).length).toBeGreaterThan(2);
     const res = await api.put(`${PERSONS}/${ALICE}/`, {
       properties: { plan: 'enterprise', seats: 12 },
       name: 'ignored',
       distinct_ids: ['ignored'],
     });
     expect(res.status).toBe(200);
-    expect(res.body.properties).toMatchObject({ plan: 'enterprise', seats: 12, email: 'alice@example.com' });
+    expect(res.body.properties).toEqual({ ...others, plan: 'enterprise', seats: 12 });
     expect(res.body.distinct_ids).toEqual(['user-alice', 'anon-7f3a9c2e']);
     const back = await api.get(`${PERSONS}/${ALICE}/`);
     expect(back.body).toEqual(res.body);
@@ -407,12 +423,19 @@ describe('one person', () => {
     expect(res.status).toBe(200);
     expect(res.body.total_count).toBe(1);
     const [entry] = res.body.results;
-    expect(entry).toMatchObject({
+    expectFields(entry, {
       activity: 'updated',
       scope: 'Person',
       item_id: String(byUuid(ALICE).id),
-      user: { uuid: USERS.owner },
-      detail: { name: ALICE },
+      user: expect.objectContaining({ uuid: USERS.owner }),
+      detail: {
+        name: ALICE,
+        changes: expect.any(Array), // compared exactly below
+        merge: null,
+        trigger: null,
+        short_id: null,
+        type: null,
+      },
     });
     expect(entry.detail.changes).toEqual([
       { type: 'Person', action: 'changed', field: 'plan', before: 'scale', after: 'free' },
@@ -430,10 +453,10 @@ describe('one person', () => {
     expect(state().cohorts.get(1)!.person_ids).not.toContain(alice.id);
     expect((await api.delete(`${PERSONS}/${alice.id}/`)).body).toEqual(NOT_FOUND);
     const activity = await api.get(`${PERSONS}/activity/`);
-    expect(activity.body.results[0]).toMatchObject({
+    expectFields(activity.body.results[0], {
       activity: 'deleted',
       item_id: String(alice.id),
-      detail: { name: ALICE, changes: null },
+      detail: { name: ALICE, changes: null, merge: null, trigger: null, short_id: null, type: null },
     });
   });
 });
@@ -615,7 +638,7 @@ describe('properties timeline', () => {
     const start = await api.get(`${PERSONS}/${ALICE}/properties_timeline/`);
     expect(start.status).toBe(200);
     expect(start.body.points).toHaveLength(1);
-    expect(start.body.points[0]).toMatchObject({
+    expectFields(start.body.points[0], {
       timestamp: byUuid(ALICE).created_at,
       relevant_event_count: 1,
       properties: expect.objectContaining({ plan: 'scale' }),
@@ -686,16 +709,16 @@ describe('person cohorts', () => {
     const res = await api.get(`${PERSONS}/cohorts/?person_id=${byUuid(ALICE).id}`);
     expect(res.status).toBe(200);
     expect(res.body.results).toHaveLength(1);
-    expect(res.body.results[0]).toMatchObject({
+    expectFields(res.body.results[0], {
       id: 1,
       name: 'Paying customers',
       description: 'Persons on a paid plan',
       deleted: false,
       is_static: false,
       count: state().cohorts.get(1)!.person_ids.length,
-      created_by: { uuid: USERS.owner },
+      created_by: expect.objectContaining({ uuid: USERS.owner }),
     });
-    expect(res.body.results[0].filters.properties.values[0].values[0]).toMatchObject({
+    expectFields(res.body.results[0].filters.properties.values[0].values[0], {
       key: 'plan',
       type: 'person',
     });

@@ -56,7 +56,12 @@ describe('configuration', () => {
       POSTHOG_MOCK_SEED: '5',
       POSTHOG_MOCK_PERSONS: '10',
     });
-    expect(config).toMatchObject({ port: 9001, host: '0.0.0.0', seed: { seed: 5, personsPerProject: 10 } });
+    expect([config.port, config.host, config.seed.seed, config.seed.personsPerProject]).toEqual([
+      9001,
+      '0.0.0.0',
+      5,
+      10,
+    ]);
     expect(configFromEnv({}).port).toBe(8000);
     expect(() => configFromEnv({ PORT: 'eighty' })).toThrow('PORT must be a whole number >= 0, got "eighty"');
   });

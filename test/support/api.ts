@@ -154,3 +154,12 @@ export async function collectPages(api: Api, url: string, options?: CallOptions)
 export function expectUnchanged(api: Api, before: ReturnType<MockServer['app']['store']['snapshot']>): void {
   expect(api.mock.app.store.snapshot()).toEqual(before);
 }
+
+/**
+ * The named fields of `actual` equal `expected` exactly (nested values included), unlike toMatchObject,
+ * which lets nested objects and arrays hold anything more. Fields not named are not compared.
+ */
+export function expectFields(actual: unknown, expected: Record<string, unknown>): void {
+  const object = actual as Record<string, unknown>;
+  expect(Object.fromEntries(Object.keys(expected).map((k) => [k, object[k]]))).toEqual(expected);
+}
