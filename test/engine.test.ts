@@ -196,6 +196,114 @@ describe('bodies', () => {
   });
 });
 
+describe('request details', () => {
+  const raw = () => request(api.mock.url);
+  const bearer = `Bearer ${KEYS.owner}`;
+
+  test('the Bearer word is case-insensitive; other schemes and empty keys are no key', async () => {
+    const lower = await raw().get(`${ROLES}/`).set('Authorization', `bearer ${KEYS.owner}`);
+    expect(lower.status).toBe(200);
+    const notAuthenticated = error(
+      'authentication_error',
+      'not_authenticated',
+      'Authentication credentials were not provided.',
+    );
+    for (const res of [
+      await api.get(`${ROLES}/`, { key: null, headers: { Authorization: `Token ${KEYS.owner}` } }),
+      await api.get(`${ROLES}/?personal_api_key=`, { key: null }),
+      await api.post(`${ROLES}/`, { name: 'x', personal_api_key: '' }, { key: null }),
+      await api.post(`${ROLES}/`, { name: 'x', personal_api_key: 7 }, { key: null }),
+    ]) {
+      expect([res.status, res.body]).toEqual([401, notAuthenticated]);
+    }
+  });
+
+  test('the body of a GET is not read, not even for a key', async () => {
+    const res = await raw()
+      .get(`${ROLES}/`)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ personal_api_key: KEYS.admin }));
+    expect(res.status).toBe(401);
+    const junk = await raw()
+      .get(`${ROLES}/`)
+      .set('Authorization', bearer)
+      .set('Content-Type', 'text/plain')
+      .send('x');
+    expect(junk.status).toBe(200);
+  });
+
+  test('an unknown object answers 404 before its body is judged', async () => {
+    const res = await api.patch(`${ROLES}/0190a1b2-2999-7000-8000-000000000009/`, { name: '' });
+    expect(res.body).toEqual(error('invalid_request', 'not_found', 'Not found.'));
+  });
+
+  test('OPTIONS answers 200 with Allow and no body', async () => {
+    const res = await raw().options(`/api/organizations/${ORG}/members/@me`).set('Authorization', bearer);
+    expect(res.status).toBe(200);
+    expect(res.headers.allow).toBe('PUT, PATCH, DELETE, OPTIONS');
+    expect(res.text).toBe('');
+  });
+
+  test('JSON media types with +json parse as JSON', async () => {
+    const res = await raw()
+      .post(`${ROLES}/`)
+      .set('Authorization', bearer)
+      .set('Content-Type', 'application/vnd.api+json')
+      .send(JSON.stringify({ name: 'Vendor JSON' }));
+    checkResponse('POST', `${ROLES}/`, res);
+    expect(res.status).toBe(201);
+    expect(res.body.name).toBe('Vendor JSON');
+  });
+
+  test('an empty body is an empty object, whatever its type; DELETE may carry any body', async () => {
+    const required = validation('required', 'This field is required.', 'name');
+    const emptyForm = await raw()
+      .post(`${ROLES}/`)
+      .set('Authorization', bearer)
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send('');
+    expect(emptyForm.body).toEqual(required);
+    const emptyText = await raw()
+      .post(`${ROLES}/`)
+      .set('Authorization', bearer)
+      .set('Content-Type', 'text/plain');
+    expect(emptyText.body).toEqual(required);
+    const emptyJson = await raw()
+      .post(`${ROLES}/`)
+      .set('Authorization', bearer)
+      .set('Content-Type', 'application/json')
+      .send('');
+    expect(emptyJson.body).toEqual(required);
+    const nullJson = await raw()
+      .post(`${ROLES}/`)
+      .set('Authorization', bearer)
+      .set('Content-Type', 'application/json')
+      .send('null');
+    expect(nullJson.body).toEqual(required);
+    const created = await api.post(`${ROLES}/`, { name: 'Doomed' });
+    const deleted = await raw()
+      .delete(`${ROLES}/${created.body.id}/`)
+      .set('Authorization', bearer)
+      .set('Content-Type', 'text/plain')
+      .send('whatever');
+    expect(deleted.status).toBe(204);
+  });
+
+  test('a broken multipart body is 400 parse_error and changes nothing', async () => {
+    const before = api.mock.app.store.snapshot();
+    const res = await raw()
+      .post(`${ROLES}/`)
+      .set('Authorization', bearer)
+      .set('Content-Type', 'multipart/form-data; boundary=XYZ')
+      .send('--XYZ\r\nContent-Disposition: form-data; name="name"\r\n\r\nunterminated');
+    checkResponse('POST', `${ROLES}/`, res);
+    expect(res.body).toEqual(
+      error('invalid_request', 'parse_error', expect.stringMatching(/^Multipart form parse error - /)),
+    );
+    expect(api.mock.app.store.snapshot()).toEqual(before);
+  });
+});
+
 describe('pagination', () => {
   test('junk offset falls back to 0; an offset past the end is empty with the real count', async () => {
     const all = await api.get(`${ROLES}/`);
