@@ -1,5 +1,13 @@
 import { SECRET_FIELD_VALUE } from '../src/resources/plugin-configs';
-import { collectPages, expectUnchanged, NOT_FOUND, useMock, validation, expectFields } from './support/api';
+import {
+  collectPages,
+  expectUnchanged,
+  NOT_FOUND,
+  ORG,
+  useMock,
+  validation,
+  expectFields,
+} from './support/api';
 
 const api = useMock();
 const DEST = '/api/projects/1/pipeline_destination_configs';
@@ -27,21 +35,40 @@ describe('pipeline destination configs: list and retrieve', () => {
     expectFields(res.body, { count: 3, next: null, previous: null });
     expect(ids(res.body.results)).toEqual([1, 2, 3]);
     const [webhook, slack, s3] = res.body.results;
-    expectFields(webhook, {
+    const seeded = stored(1);
+    expect(webhook).toEqual({
+      id: 1,
       plugin: 1,
       enabled: true,
       order: 1,
-      team_id: 1,
-      name: 'Orders webhook',
-      deleted: false,
-      error: null,
       config: { url: 'https://hooks.example.com/orders', auth_token: SECRET_FIELD_VALUE },
-    });
-    expectFields(webhook.plugin_info, {
-      id: 1,
-      name: 'Webhook Destination',
-      url: 'https://github.com/PostHog/webhook-plugin',
-      capabilities: { jobs: ['Export historical events'], methods: ['onEvent'], scheduled_tasks: [] },
+      error: null,
+      team_id: 1,
+      plugin_info: {
+        id: 1,
+        plugin_type: 'repository',
+        name: 'Webhook Destination',
+        description: 'Send events to any HTTP endpoint as JSON.',
+        url: 'https://github.com/PostHog/webhook-plugin',
+        icon: null,
+        config_schema: [
+          { key: 'url', name: 'Webhook URL', type: 'string', required: true },
+          { key: 'auth_token', name: 'Bearer token', type: 'string', secret: true },
+        ],
+        tag: webhook.plugin_info.latest_tag,
+        latest_tag: expect.stringMatching(/^[0-9a-f]{40}$/),
+        is_global: false,
+        organization_id: ORG,
+        organization_name: 'Hedgebox Inc.',
+        capabilities: { jobs: ['Export historical events'], methods: ['onEvent'], scheduled_tasks: [] },
+        public_jobs: { 'Export historical events': { payload: {} } },
+      },
+      delivery_rate_24h: 1,
+      created_at: seeded.created_at,
+      updated_at: seeded.created_at,
+      name: 'Orders webhook',
+      description: 'Send events to any HTTP endpoint as JSON.',
+      deleted: false,
     });
     expect(webhook.plugin_info.latest_tag).toMatch(/^[0-9a-f]{40}$/);
     expect(slack.config).toEqual({ webhookUrl: SECRET_FIELD_VALUE, eventName: 'user signed up' });
