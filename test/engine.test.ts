@@ -35,6 +35,17 @@ describe('routing', () => {
     expect(res.headers.allow).toBe('GET, POST, HEAD, OPTIONS');
   });
 
+  test('path parameters are percent-decoded; a broken escape matches no route', async () => {
+    expect((await api.get('/api/organizations/%40current/roles/')).body.count).toBe(4);
+    for (const url of ['/api/organizations/%E0%A4%A/roles/', `${ROLES}/%ZZ/`]) {
+      const res = await api.get(url);
+      expect([res.status, res.body]).toEqual([
+        404,
+        error('invalid_request', 'not_found', 'Endpoint not found.'),
+      ]);
+    }
+  });
+
   test('literal segments win over parameters', () => {
     const routes = compileRoutes(operations);
     for (const op of operations) {
