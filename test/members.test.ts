@@ -160,3 +160,63 @@ describe('members', () => {
     );
   });
 });
+
+describe('member details', () => {
+  test('a member reads back whole: user, level, dates, 2FA, social auth, last login', async () => {
+    const { state } = api.mock.app.store;
+    const user = [...state.users.values()].find((u) => u.uuid === USERS.member)!;
+    const membership = [...state.memberships.values()].find((m) => m.user_id === user.id)!;
+    const res = await api.get(`${MEMBERS}/${USERS.member.toUpperCase()}/scoped_api_keys`);
+    expect(res.body).toEqual({
+      id: membership.id,
+      user: {
+        id: user.id,
+        uuid: USERS.member,
+        distinct_id: user.distinct_id,
+        first_name: 'Mia',
+        last_name: 'Member',
+        email: 'member@hedgebox.test',
+        is_email_verified: user.is_email_verified,
+        hedgehog_config: user.hedgehog_config,
+        role_at_organization: 'product',
+      },
+      level: 1,
+      joined_at: membership.joined_at,
+      updated_at: membership.updated_at,
+      is_2fa_enabled: user.is_2fa_enabled,
+      has_social_auth: user.has_social_auth,
+      last_login: user.last_login,
+    });
+  });
+
+  test('PATCH without a level answers the member unchanged', async () => {
+    const before = api.mock.app.store.snapshot();
+    const res = await api.patch(`${MEMBERS}/${USERS.member}/`, {}, { key: KEYS.member });
+    expect(res.status).toBe(200);
+    expect([res.body.user.uuid, res.body.level]).toEqual([USERS.member, 1]);
+    expectUnchanged(api, before);
+  });
+
+  test('a level change moves updated_at; passing on ownership moves both members', async () => {
+    const before = (await api.get(`${MEMBERS}?limit=100`)).body.results as (Member & {
+      updated_at: string;
+    })[];
+    const at = (uuid: string) => before.find((m) => m.user.uuid === uuid)!.updated_at;
+    const promoted = await api.patch(`${MEMBERS}/${USERS.member}/`, { level: 8 });
+    expect(promoted.body.updated_at > at(USERS.member)).toBe(true);
+    const passed = await api.patch(`${MEMBERS}/${USERS.admin}/`, { level: 15 });
+    expect(passed.body.level).toBe(15);
+    expect(passed.body.updated_at > at(USERS.admin)).toBe(true);
+    const me = await api.patch(`${MEMBERS}/@me/`, {});
+    expect([me.body.user.uuid, me.body.level]).toEqual([USERS.owner, 8]);
+    expect(me.body.updated_at > at(USERS.owner)).toBe(true);
+  });
+
+  test('an admin demotes another admin-level member, but a member cannot promote', async () => {
+    await api.patch(`${MEMBERS}/${USERS.member}/`, { level: 8 });
+    const demoted = await api.patch(`${MEMBERS}/${USERS.member}/`, { level: 1 }, { key: KEYS.admin });
+    expect([demoted.status, demoted.body.level]).toEqual([200, 1]);
+    const refused = await api.patch(`${MEMBERS}/${USERS.admin}/`, { level: 8 }, { key: KEYS.member });
+    expect(refused.body).toEqual(denied('You can only edit others if you are an admin.'));
+  });
+});

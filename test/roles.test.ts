@@ -197,3 +197,45 @@ describe('role memberships', () => {
     expect(res.headers.allow).toBe('GET, POST, HEAD, OPTIONS');
   });
 });
+
+describe('role details', () => {
+  test('a role membership reads back whole', async () => {
+    const { state } = api.mock.app.store;
+    const rm = [...state.roleMemberships.values()].find((m) => m.role_id === SUPPORT)!;
+    const user = state.users.get(rm.user_id)!;
+    const res = await api.get(`${ROLES}/${SUPPORT}/role_memberships/`);
+    expect(res.body.results).toEqual([
+      {
+        id: rm.id,
+        role_id: SUPPORT,
+        organization_member: expect.objectContaining({
+          user: expect.objectContaining({ uuid: user.uuid }),
+          level: 1,
+        }),
+        user: expect.objectContaining({ uuid: user.uuid, email: user.email, first_name: user.first_name }),
+        joined_at: rm.joined_at,
+        updated_at: rm.updated_at,
+      },
+    ]);
+  });
+
+  test('feature_flags_access_level is written by create and PATCH; ids are case-insensitive', async () => {
+    const created = await api.post(`${ROLES}/`, { name: 'Flags', feature_flags_access_level: 21 });
+    expect(created.body.feature_flags_access_level).toBe(21);
+    const patched = await api.patch(`${ROLES}/${created.body.id.toUpperCase()}/`, {
+      feature_flags_access_level: 37,
+    });
+    expect([patched.body.name, patched.body.feature_flags_access_level]).toEqual(['Flags', 37]);
+    const renamed = await api.patch(`${ROLES}/${created.body.id}/`, { name: 'Flag team' });
+    expect([renamed.body.name, renamed.body.feature_flags_access_level]).toEqual(['Flag team', 37]);
+    expect((await api.get(`${ROLES}/${created.body.id}/`)).body).toEqual(renamed.body);
+  });
+
+  test('list filters by exact field values', async () => {
+    const res = await api.get(`${ROLES}/?name=Support`);
+    expect(res.body.results.map((r: { id: string }) => r.id)).toEqual([SUPPORT]);
+    expect(res.body.count).toBe(1);
+    expect((await api.get(`${ROLES}/?name=support`)).body.count).toBe(0);
+    expect((await api.get(`${ROLES}/?limit=10`)).body.count).toBe(4);
+  });
+});
