@@ -220,3 +220,43 @@ describe('invites', () => {
     expectUnchanged(api, before);
   });
 });
+
+describe('invite details', () => {
+  test('an invite expires once it is older than 3 days', async () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    const invites = [...api.mock.app.store.state.invites.values()].slice(0, 2);
+    expect(invites).toHaveLength(2);
+    invites[0]!.created_at = new Date(Date.now() - 3 * DAY + 60_000).toISOString();
+    invites[1]!.created_at = new Date(Date.now() - 3 * DAY - 60_000).toISOString();
+    const res = await api.get(INVITES);
+    const expired = (id: string) =>
+      res.body.results.find((i: { id: string; is_expired: boolean }) => i.id === id).is_expired;
+    expect([expired(invites[0]!.id), expired(invites[1]!.id)]).toEqual([false, true]);
+  });
+
+  test('DELETE takes the id in any case; another organization’s invite is not found', async () => {
+    const id = '0190a1b2-3001-7000-8000-000000000001';
+    expect((await api.delete(`${INVITES}/${id.toUpperCase()}/`)).status).toBe(204);
+    const other = api.mock.app.store.state.invites.values().next().value!;
+    other.organization_id = '11111111-2222-4333-8444-555555555555';
+    expect((await api.delete(`${INVITES}/${other.id}/`)).body).toEqual(NOT_FOUND);
+    expect(api.mock.app.store.state.invites.has(other.id)).toBe(true);
+  });
+
+  test('bulk with an empty list creates nothing and answers []', async () => {
+    const before = api.mock.app.store.snapshot();
+    const res = await api.post(`${INVITES}/bulk/`, []);
+    expect([res.status, res.body]).toEqual([200, []]);
+    expectUnchanged(api, before);
+  });
+});
+
+test('bulk takes up to 20 invites', async () => {
+  const res = await api.post(
+    `${INVITES}/bulk/`,
+    Array.from({ length: 20 }, (_, i) => ({ target_email: `n${i}@example.test` })),
+  );
+  expect(res.status).toBe(200);
+  expect(res.body).toHaveLength(20);
+  expect((await api.get(INVITES)).body.count).toBe(25);
+});

@@ -226,15 +226,26 @@ describe('projects', () => {
 
   test('created projects have a creation entry', async () => {
     const created = await api.post(`${PROJECTS}/`, { name: 'New' });
-    const res = await api.get(`${PROJECTS}/${created.body.id}/activity`);
-    expect(res.body.results).toHaveLength(1);
-    const { activity, scope, item_id, detail } = res.body.results[0];
-    expect({ activity, scope, item_id, name: detail.name, changes: detail.changes }).toEqual({
-      activity: 'created',
-      scope: 'Project',
-      item_id: String(created.body.id),
-      name: 'New',
-      changes: null,
+    const res = await api.get(`${PROJECTS}/${created.body.id}/activity`, { key: KEYS.admin });
+    expect(res.body).toEqual({
+      results: [
+        {
+          id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          user: expect.objectContaining({ email: 'owner@hedgebox.test' }),
+          unread: false,
+          organization_id: ORG,
+          was_impersonated: false,
+          is_system: false,
+          activity: 'created',
+          item_id: String(created.body.id),
+          scope: 'Project',
+          detail: { changes: null, merge: null, trigger: null, name: 'New', short_id: null, type: null },
+          created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/),
+        },
+      ],
+      next: null,
+      previous: null,
+      total_count: 1,
     });
   });
 
