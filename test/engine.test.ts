@@ -1,3 +1,4 @@
+import http from 'node:http';
 import request from 'supertest';
 import { compileRoutes, matchRoute } from '../src/http/router';
 import { operations } from '../src/operations';
@@ -318,6 +319,39 @@ describe('request details', () => {
       .set('Content-Type', 'text/plain')
       .send('whatever');
     expect(deleted.status).toBe(204);
+  });
+
+  test('a chunked body (no Content-Length) is read; HEAD and zero-length bodies are not', async () => {
+    const send = (method: string, headers: Record<string, string>, chunks: string[]) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request(new URL(`${ROLES}/`, api.mock.url), { method, headers }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        });
+        req.on('error', reject);
+        for (const chunk of chunks) req.write(chunk);
+        req.end();
+      });
+    const chunked = await send(
+      'POST',
+      { Authorization: bearer, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+      ['{"name": "Chun', 'ked"}'],
+    );
+    expect(chunked.status).toBe(201);
+    expect(JSON.parse(chunked.body).name).toBe('Chunked');
+    const head = await send(
+      'HEAD',
+      { Authorization: bearer, 'Content-Type': 'text/plain', 'Content-Length': '1' },
+      ['x'],
+    );
+    expect(head.status).toBe(200);
+    const zero = await raw()
+      .post(`${ROLES}/`)
+      .set('Authorization', bearer)
+      .set('Content-Type', 'text/plain')
+      .set('Content-Length', '0');
+    expect(zero.body).toEqual(validation('required', 'This field is required.', 'name'));
   });
 
   test('a broken multipart body is 400 parse_error and changes nothing', async () => {

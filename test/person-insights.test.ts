@@ -139,8 +139,18 @@ describe('people of an insight: every operation', () => {
     expect(res.status).toBe(405);
     expect(res.body).toEqual(error('invalid_request', 'method_not_allowed', 'Method "POST" not allowed.'));
     expect(res.headers.allow).toBe('GET, HEAD, OPTIONS');
-    const funnel = await api.call('DELETE', `${PERSONS}/funnel/`);
-    expect(funnel.headers.allow).toBe('GET, POST, HEAD, OPTIONS');
+    for (const [name, allow] of [
+      ['funnel', 'GET, POST, HEAD, OPTIONS'],
+      ['funnel/correlation', 'GET, POST, HEAD, OPTIONS'],
+      ['path', 'GET, POST, HEAD, OPTIONS'],
+      ['trends', 'GET, HEAD, OPTIONS'],
+      ['lifecycle', 'GET, HEAD, OPTIONS'],
+      ['stickiness', 'GET, HEAD, OPTIONS'],
+      ['retention', 'GET, HEAD, OPTIONS'],
+    ]) {
+      const other = await api.call('DELETE', `${PERSONS}/${name}/`);
+      expect([name, other.status, other.headers.allow]).toEqual([name, 405, allow]);
+    }
   });
 });
 
