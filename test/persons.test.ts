@@ -762,3 +762,38 @@ describe('person cohorts', () => {
     expect((await api.get(`${PERSONS}/cohorts/?person_id=nope`)).body).toEqual(NOT_FOUND);
   });
 });
+
+describe('display name', () => {
+  const nameOf = async (uuid: string) => (await api.get(`${PERSONS}/${uuid}/`)).body.name as string;
+
+  test('the first non-empty of the name properties, in PostHog’s order', async () => {
+    const person = byUuid(VISITOR);
+    expect(Object.keys(person.properties).filter((k) => /mail|name/i.test(k))).toEqual([]);
+    await api.patch(`${PERSONS}/${VISITOR}/`, { properties: { UserName: 'u-name', username: 'lower' } });
+    expect(await nameOf(VISITOR)).toBe('lower');
+    await api.patch(`${PERSONS}/${VISITOR}/`, { properties: { Name: 'Capital Name' } });
+    expect(await nameOf(VISITOR)).toBe('Capital Name');
+    await api.patch(`${PERSONS}/${VISITOR}/`, { properties: { $email: 'dollar@example.com', email: '   ' } });
+    expect(await nameOf(VISITOR)).toBe('dollar@example.com');
+    await api.patch(`${PERSONS}/${VISITOR}/`, { properties: { Email: 7 } });
+    expect(await nameOf(VISITOR)).toBe('7');
+    await api.patch(`${PERSONS}/${VISITOR}/`, { properties: { email: 'first@example.com' } });
+    expect(await nameOf(VISITOR)).toBe('first@example.com');
+  });
+
+  test('a project’s person_display_name_properties replace the default list', async () => {
+    await api.patch(`/api/organizations/@current/projects/1/`, { person_display_name_properties: ['plan'] });
+    expect(await nameOf(ALICE)).toBe('scale');
+    expect(await nameOf(VISITOR)).toBe('anon-only-visitor');
+  });
+
+  test('without a name property: the first distinct id, ids that look like UUIDs last', async () => {
+    const person = byUuid(VISITOR);
+    person.distinct_ids = ['0190a1b2-aaaa-7000-8000-000000000001', 'zz-last-but-not-uuid'];
+    expect(await nameOf(VISITOR)).toBe('zz-last-but-not-uuid');
+    person.distinct_ids = ['0190a1b2-aaaa-7000-8000-000000000001'];
+    expect(await nameOf(VISITOR)).toBe('0190a1b2-aaaa-7000-8000-000000000001');
+    person.distinct_ids = [];
+    expect(await nameOf(VISITOR)).toBe(String(person.id));
+  });
+});
