@@ -77,6 +77,38 @@ describe('routing', () => {
     }
   });
 
+  test('routes: one per path template, holding its methods and parameter names', () => {
+    const routes = compileRoutes(operations);
+    const templates = [...new Set(operations.map((op) => op.path))];
+    expect(routes.map((r) => r.template).sort()).toEqual([...templates].sort());
+    for (const route of routes) {
+      const methods = operations.filter((op) => op.path === route.template).map((op) => op.method);
+      expect(Object.keys(route.operations).sort()).toEqual([...methods].sort());
+      expect(route.paramNames).toEqual([...route.template.matchAll(/:(\w+)/g)].map((m) => m[1]));
+    }
+    // fewer parameters first, so that literal segments win
+    const counts = routes.map((r) => r.paramNames.length);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+  });
+
+  test('routes: a duplicate operation is refused; literal segments are matched literally', () => {
+    const op = (method: 'GET' | 'POST', path: string) =>
+      ({ id: path, method, path, scope: null, status: 200, handler: () => null }) as const;
+    expect(() => compileRoutes([op('GET', '/api/x'), op('GET', '/api/x')])).toThrow(
+      'duplicate operation GET /api/x',
+    );
+    const routes = compileRoutes([
+      op('GET', '/api/a.b'),
+      op('POST', '/api/a.b'),
+      op('GET', '/api/items/:id'),
+    ]);
+    expect(routes).toHaveLength(2);
+    expect(matchRoute(routes, '/api/a.b')?.route.operations.POST?.path).toBe('/api/a.b');
+    expect(matchRoute(routes, '/api/aXb')).toBeUndefined();
+    expect(matchRoute(routes, '/api/items/7/')).toEqual({ route: routes[1], params: { id: '7' } });
+    expect(matchRoute(routes, '/api/items/7/more')).toBeUndefined();
+  });
+
   test('every operation in the table is unique and has a scope decision', () => {
     const keys = operations.map((op) => `${op.method} ${op.path}`);
     expect(new Set(keys).size).toBe(keys.length);
