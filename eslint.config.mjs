@@ -10,6 +10,8 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       'jest.config.js',
+      '.stryker-tmp/**',
+      'reports/**',
     ],
   },
   js.configs.recommended,

@@ -21,7 +21,7 @@ describe('invites', () => {
     const nina = res.body.results.find(
       (i: { target_email: string }) => i.target_email === 'new.hire@hedgebox.test',
     );
-    expect(nina).toMatchObject({ first_name: 'Nina', level: 1, message: 'Welcome aboard!' });
+    expect([nina.first_name, nina.level, nina.message]).toEqual(['Nina', 1, 'Welcome aboard!']);
     expect(await collectPages(api, `${INVITES}?limit=2`)).toEqual(res.body.results);
   });
 
@@ -32,15 +32,21 @@ describe('invites', () => {
       level: 8,
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({
+    expect(res.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       target_email: 'sam@example.test',
       first_name: 'Sam',
+      emailing_attempt_made: true,
       level: 8,
       is_expired: false,
-      emailing_attempt_made: true,
+      created_by: expect.objectContaining({ email: 'owner@hedgebox.test' }),
+      created_at: expect.any(String),
+      updated_at: res.body.created_at,
+      message: null,
       private_project_access: null,
+      send_email: true,
+      combine_pending_invites: false,
     });
-    expect(res.body.created_by.email).toBe('owner@hedgebox.test');
     const again = await api.post(
       INVITES,
       { target_email: 'SAM@example.test', send_email: false },
@@ -48,7 +54,8 @@ describe('invites', () => {
     );
     const list = await api.get(INVITES);
     expect(list.body.count).toBe(6);
-    expect(list.body.results[0]).toMatchObject({ id: again.body.id, level: 1, emailing_attempt_made: false });
+    const first = list.body.results[0];
+    expect([first.id, first.level, first.emailing_attempt_made]).toEqual([again.body.id, 1, false]);
     expect(list.body.results.map((i: { id: string }) => i.id)).not.toContain(res.body.id);
   });
 
@@ -153,6 +160,56 @@ describe('invites', () => {
     expect(res.body).toEqual(validation(code, detail));
   });
 
+  test('bulk applies the rules of one invite to each, and one broken rule writes none', async () => {
+    const cases = [
+      [
+        [{ target_email: 'fine@example.test' }, { target_email: 'Member@hedgebox.test' }],
+        400,
+        validation('invalid_input', 'A user with this email address already belongs to the organization.'),
+      ],
+      [
+        [
+          { target_email: 'fine@example.test' },
+          { target_email: 'p@example.test', private_project_access: [{ id: 99, level: 1 }] },
+        ],
+        400,
+        validation('invalid_input', 'Project 99 does not exist.', 'private_project_access'),
+      ],
+    ] as const;
+    const before = api.mock.app.store.snapshot();
+    for (const [body, status, expected] of cases) {
+      const res = await api.post(`${INVITES}/bulk/`, body);
+      expect([res.status, res.body]).toEqual([status, expected]);
+    }
+    // a member may invite members, not admins
+    const above = await api.post(
+      `${INVITES}/bulk/`,
+      [{ target_email: 'peer@example.test' }, { target_email: 'boss@example.test', level: 8 }],
+      { key: KEYS.member },
+    );
+    expect(above.status).toBe(403);
+    expect(above.body).toEqual(
+      error(
+        'authentication_error',
+        'permission_denied',
+        'You cannot invite a user with a higher permission level than your own.',
+      ),
+    );
+    expectUnchanged(api, before);
+    const allowed = await api.post(
+      `${INVITES}/bulk/`,
+      [
+        { target_email: 'peer@example.test' },
+        { target_email: 'p@example.test', private_project_access: [{ id: 2, level: 1 }] },
+      ],
+      { key: KEYS.member },
+    );
+    expect(allowed.status).toBe(200);
+    expect(allowed.body.map((i: { level: number }) => i.level)).toEqual([1, 1]);
+    expect(allowed.body[1].private_project_access).toEqual([{ id: 2, level: 1 }]);
+    expect((await api.get(INVITES)).body.count).toBe(7);
+  });
+
   test('bulk is all or nothing: one bad invite writes none', async () => {
     const before = api.mock.app.store.snapshot();
     const res = await api.post(`${INVITES}/bulk`, [
@@ -162,4 +219,44 @@ describe('invites', () => {
     expect(res.body).toEqual(validation('invalid_input', 'Enter a valid email address.', '1__target_email'));
     expectUnchanged(api, before);
   });
+});
+
+describe('invite details', () => {
+  test('an invite expires once it is older than 3 days', async () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    const invites = [...api.mock.app.store.state.invites.values()].slice(0, 2);
+    expect(invites).toHaveLength(2);
+    invites[0]!.created_at = new Date(Date.now() - 3 * DAY + 60_000).toISOString();
+    invites[1]!.created_at = new Date(Date.now() - 3 * DAY - 60_000).toISOString();
+    const res = await api.get(INVITES);
+    const expired = (id: string) =>
+      res.body.results.find((i: { id: string; is_expired: boolean }) => i.id === id).is_expired;
+    expect([expired(invites[0]!.id), expired(invites[1]!.id)]).toEqual([false, true]);
+  });
+
+  test('DELETE takes the id in any case; another organization’s invite is not found', async () => {
+    const id = '0190a1b2-3001-7000-8000-000000000001';
+    expect((await api.delete(`${INVITES}/${id.toUpperCase()}/`)).status).toBe(204);
+    const other = api.mock.app.store.state.invites.values().next().value!;
+    other.organization_id = '11111111-2222-4333-8444-555555555555';
+    expect((await api.delete(`${INVITES}/${other.id}/`)).body).toEqual(NOT_FOUND);
+    expect(api.mock.app.store.state.invites.has(other.id)).toBe(true);
+  });
+
+  test('bulk with an empty list creates nothing and answers []', async () => {
+    const before = api.mock.app.store.snapshot();
+    const res = await api.post(`${INVITES}/bulk/`, []);
+    expect([res.status, res.body]).toEqual([200, []]);
+    expectUnchanged(api, before);
+  });
+});
+
+test('bulk takes up to 20 invites', async () => {
+  const res = await api.post(
+    `${INVITES}/bulk/`,
+    Array.from({ length: 20 }, (_, i) => ({ target_email: `n${i}@example.test` })),
+  );
+  expect(res.status).toBe(200);
+  expect(res.body).toHaveLength(20);
+  expect((await api.get(INVITES)).body.count).toBe(25);
 });

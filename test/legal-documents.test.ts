@@ -9,8 +9,17 @@ describe('legal documents', () => {
     const list = await api.get(`${DOCS}/`);
     expect(list.body.count).toBe(1);
     const dpa = list.body.results[0];
-    expect(dpa).toMatchObject({ document_type: 'DPA', status: 'signed', company_name: 'Hedgebox Inc.' });
-    expect(dpa.created_by).toEqual({ first_name: expect.any(String), email: 'owner@hedgebox.test' });
+    expect(dpa).toEqual({
+      id: expect.any(String),
+      document_type: 'DPA',
+      company_name: 'Hedgebox Inc.',
+      representative_name: expect.any(String),
+      representative_email: expect.any(String),
+      status: 'signed',
+      signed_document_url: expect.stringMatching(/^https:\/\//),
+      created_by: { first_name: expect.any(String), email: 'owner@hedgebox.test' },
+      created_at: expect.any(String),
+    });
     expect((await api.get(`${DOCS}/${dpa.id}/`)).body).toEqual(dpa);
   });
 
@@ -24,14 +33,33 @@ describe('legal documents', () => {
       representative_email: 'ada@hedgebox.test',
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({
+    expect(res.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       document_type: 'BAA',
+      company_name: 'Hedgebox Inc.',
+      representative_name: 'Ada Owner',
+      representative_email: 'ada@hedgebox.test',
       status: 'submitted_for_signature',
       signed_document_url: null,
+      created_by: { first_name: 'Olivia', email: 'owner@hedgebox.test' },
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/),
     });
-    expect(res.body).not.toHaveProperty('company_address');
     expect((await api.get(`${DOCS}/${res.body.id}`)).body).toEqual(res.body);
-    expect((await api.get(DOCS)).body.count).toBe(2);
+    const list = await api.get(DOCS);
+    expect(list.body.count).toBe(2);
+    expect(list.body.results[0]).toEqual(res.body); // newest first
+    // one BAA per organization
+    const before = api.mock.app.store.snapshot();
+    const again = await api.post(DOCS, { document_type: 'BAA', company_name: 'Again' });
+    expect(again.status).toBe(400);
+    expect(again.body).toEqual(
+      validation(
+        'invalid_input',
+        'Your organization already has a BAA. Contact support if you need a new one.',
+        'document_type',
+      ),
+    );
+    expectUnchanged(api, before);
   });
 
   test.each([
@@ -57,15 +85,38 @@ describe('legal documents', () => {
     expectUnchanged(api, before);
   });
 
-  test('only admins and owners create documents', async () => {
-    const res = await api.post(DOCS, { document_type: 'BAA' }, { key: KEYS.member });
-    expect(res.body).toEqual(
-      error(
-        'authentication_error',
-        'permission_denied',
-        'You do not have permission to perform this action.',
-      ),
+  test('only admins and owners read and create documents', async () => {
+    const denied = error(
+      'authentication_error',
+      'permission_denied',
+      'Your organization access level is insufficient.',
     );
+    const seeded = [...api.mock.app.store.state.legalDocuments.values()][0]!;
+    expect(seeded).toBeDefined();
+    const before = api.mock.app.store.snapshot();
+    for (const [method, url, body] of [
+      ['GET', `${DOCS}/`, undefined],
+      ['GET', `${DOCS}/${seeded.id}/`, undefined],
+      ['POST', `${DOCS}/`, { document_type: 'BAA' }],
+    ] as const) {
+      const res = await api.call(method, url, { key: KEYS.member, body });
+      expect([method, url, res.status, res.body]).toEqual([method, url, 403, denied]);
+    }
+    expectUnchanged(api, before);
+    expect((await api.get(`${DOCS}/`, { key: KEYS.admin })).body.count).toBe(1);
+    expect((await api.get(`${DOCS}/${seeded.id}/`, { key: KEYS.admin })).body.id).toBe(seeded.id);
+    const created = await api.post(
+      DOCS,
+      {
+        document_type: 'BAA',
+        company_name: 'Hedgebox Inc.',
+        company_address: '1 Main St',
+        representative_email: 'adam@hedgebox.test',
+      },
+      { key: KEYS.admin },
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.created_by.email).toBe('admin@hedgebox.test');
   });
 
   test('unknown or malformed id → 404', async () => {
@@ -77,11 +128,14 @@ describe('legal documents', () => {
 describe('oauth applications', () => {
   test('list the seeded applications, read-only', async () => {
     const res = await api.get(`${OAUTH}/`);
-    expect(res.body.results[0]).toMatchObject({
+    expect(res.body.results[0]).toEqual({
+      id: expect.any(String),
       name: 'Hedgebox CLI',
       client_id: 'mock_client_hedgebox_cli',
       redirect_uris_list: ['http://localhost:8239/callback'],
       is_verified: true,
+      created: expect.any(String),
+      updated: expect.any(String),
     });
     expect((await api.post(OAUTH, { name: 'x' })).status).toBe(405);
   });

@@ -27,11 +27,11 @@ describe('members', () => {
     const joined = res.body.results.map((m: Member) => m.joined_at);
     expect(joined).toEqual([...joined].sort().reverse());
     const levels = Object.fromEntries(res.body.results.map((m: Member) => [m.user.email, m.level]));
-    expect(levels).toMatchObject({
-      'owner@hedgebox.test': 15,
-      'admin@hedgebox.test': 8,
-      'member@hedgebox.test': 1,
-    });
+    expect([
+      levels['owner@hedgebox.test'],
+      levels['admin@hedgebox.test'],
+      levels['member@hedgebox.test'],
+    ]).toEqual([15, 8, 1]);
     expect(await collectPages(api, `${MEMBERS}/?limit=4`)).toEqual(res.body.results);
   });
 
@@ -43,6 +43,15 @@ describe('members', () => {
     expect(byEmail.body.results.map((m: Member) => m.user.uuid)).toEqual([USERS.admin]);
     const search = await api.get(`${MEMBERS}?search=member@`);
     expect(search.body.results.map((m: Member) => m.user.uuid)).toEqual([USERS.member]);
+    // search reads the first and last name too, case-insensitively
+    const byFirstName = await api.get(`${MEMBERS}?search=oLIVIA`);
+    expect(byFirstName.body.results.map((m: Member) => m.user.uuid)).toEqual([USERS.owner]);
+    const byLastName = await api.get(`${MEMBERS}?search=admin`);
+    expect(byLastName.body.results.map((m: Member) => m.user.uuid)).toEqual([USERS.admin]);
+    const byLast = await api.get(`${MEMBERS}?search=${encodeURIComponent('Owner')}`);
+    expect(byLast.body.results.map((m: Member) => m.user.uuid)).toEqual([USERS.owner]);
+    const none = await api.get(`${MEMBERS}?search=zz-nobody-zz`);
+    expect(none.body).toEqual({ count: 0, next: null, previous: null, results: [] });
     expect((await api.get(`${MEMBERS}?order=level`)).body).toEqual(
       validation('invalid_choice', '"level" is not a valid choice.', 'order'),
     );
@@ -51,7 +60,7 @@ describe('members', () => {
   test('an admin promotes a member up to their own level; it reads back', async () => {
     const res = await api.patch(`${MEMBERS}/${USERS.member}/`, { level: 8 }, { key: KEYS.admin });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ level: 8, user: { uuid: USERS.member } });
+    expect([res.body.level, res.body.user.uuid]).toEqual([8, USERS.member]);
     const back = await api.get(`${MEMBERS}?email=member@hedgebox.test`);
     expect(back.body.results[0].level).toBe(8);
     const put = await api.put(`${MEMBERS}/${USERS.member}`, { level: '1' }, { as: 'form', key: KEYS.admin });
@@ -108,6 +117,16 @@ describe('members', () => {
     expect(owner.body).toEqual(validation('invalid_input', 'Cannot leave the organization as its owner!'));
   });
 
+  test('an admin cannot remove the owner, but can remove a member', async () => {
+    const before = api.mock.app.store.snapshot();
+    const owner = await api.delete(`${MEMBERS}/${USERS.owner}/`, { key: KEYS.admin });
+    expect(owner.status).toBe(403);
+    expect(owner.body).toEqual(denied('You can only edit others with level lower or equal to you.'));
+    expectUnchanged(api, before);
+    expect((await api.delete(`${MEMBERS}/${USERS.member}/`, { key: KEYS.admin })).status).toBe(204);
+    expect((await api.get(`${MEMBERS}?email=member@hedgebox.test`)).body.count).toBe(0);
+  });
+
   test('a member can leave, but cannot remove others', async () => {
     expect((await api.delete(`${MEMBERS}/${USERS.admin}`, { key: KEYS.member })).body).toEqual(
       denied('You can only edit others if you are an admin.'),
@@ -139,5 +158,65 @@ describe('members', () => {
     expect(res.body).toEqual(
       error('authentication_error', 'not_authenticated', 'Authentication credentials were not provided.'),
     );
+  });
+});
+
+describe('member details', () => {
+  test('a member reads back whole: user, level, dates, 2FA, social auth, last login', async () => {
+    const { state } = api.mock.app.store;
+    const user = [...state.users.values()].find((u) => u.uuid === USERS.member)!;
+    const membership = [...state.memberships.values()].find((m) => m.user_id === user.id)!;
+    const res = await api.get(`${MEMBERS}/${USERS.member.toUpperCase()}/scoped_api_keys`);
+    expect(res.body).toEqual({
+      id: membership.id,
+      user: {
+        id: user.id,
+        uuid: USERS.member,
+        distinct_id: user.distinct_id,
+        first_name: 'Mia',
+        last_name: 'Member',
+        email: 'member@hedgebox.test',
+        is_email_verified: user.is_email_verified,
+        hedgehog_config: user.hedgehog_config,
+        role_at_organization: 'product',
+      },
+      level: 1,
+      joined_at: membership.joined_at,
+      updated_at: membership.updated_at,
+      is_2fa_enabled: user.is_2fa_enabled,
+      has_social_auth: user.has_social_auth,
+      last_login: user.last_login,
+    });
+  });
+
+  test('PATCH without a level answers the member unchanged', async () => {
+    const before = api.mock.app.store.snapshot();
+    const res = await api.patch(`${MEMBERS}/${USERS.member}/`, {}, { key: KEYS.member });
+    expect(res.status).toBe(200);
+    expect([res.body.user.uuid, res.body.level]).toEqual([USERS.member, 1]);
+    expectUnchanged(api, before);
+  });
+
+  test('a level change moves updated_at; passing on ownership moves both members', async () => {
+    const before = (await api.get(`${MEMBERS}?limit=100`)).body.results as (Member & {
+      updated_at: string;
+    })[];
+    const at = (uuid: string) => before.find((m) => m.user.uuid === uuid)!.updated_at;
+    const promoted = await api.patch(`${MEMBERS}/${USERS.member}/`, { level: 8 });
+    expect(promoted.body.updated_at > at(USERS.member)).toBe(true);
+    const passed = await api.patch(`${MEMBERS}/${USERS.admin}/`, { level: 15 });
+    expect(passed.body.level).toBe(15);
+    expect(passed.body.updated_at > at(USERS.admin)).toBe(true);
+    const me = await api.patch(`${MEMBERS}/@me/`, {});
+    expect([me.body.user.uuid, me.body.level]).toEqual([USERS.owner, 8]);
+    expect(me.body.updated_at > at(USERS.owner)).toBe(true);
+  });
+
+  test('an admin demotes another admin-level member, but a member cannot promote', async () => {
+    await api.patch(`${MEMBERS}/${USERS.member}/`, { level: 8 });
+    const demoted = await api.patch(`${MEMBERS}/${USERS.member}/`, { level: 1 }, { key: KEYS.admin });
+    expect([demoted.status, demoted.body.level]).toEqual([200, 1]);
+    const refused = await api.patch(`${MEMBERS}/${USERS.admin}/`, { level: 8 }, { key: KEYS.member });
+    expect(refused.body).toEqual(denied('You can only edit others if you are an admin.'));
   });
 });

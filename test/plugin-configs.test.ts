@@ -1,5 +1,13 @@
 import { SECRET_FIELD_VALUE } from '../src/resources/plugin-configs';
-import { collectPages, expectUnchanged, NOT_FOUND, useMock, validation } from './support/api';
+import {
+  collectPages,
+  expectUnchanged,
+  NOT_FOUND,
+  ORG,
+  useMock,
+  validation,
+  expectFields,
+} from './support/api';
 
 const api = useMock();
 const DEST = '/api/projects/1/pipeline_destination_configs';
@@ -24,24 +32,43 @@ describe('pipeline destination configs: list and retrieve', () => {
   test('list shows the project destination configs ordered by order then plugin, secrets masked', async () => {
     const res = await api.get(`${DEST}/`);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ count: 3, next: null, previous: null });
+    expectFields(res.body, { count: 3, next: null, previous: null });
     expect(ids(res.body.results)).toEqual([1, 2, 3]);
     const [webhook, slack, s3] = res.body.results;
-    expect(webhook).toMatchObject({
+    const seeded = stored(1);
+    expect(webhook).toEqual({
+      id: 1,
       plugin: 1,
       enabled: true,
       order: 1,
-      team_id: 1,
-      name: 'Orders webhook',
-      deleted: false,
-      error: null,
       config: { url: 'https://hooks.example.com/orders', auth_token: SECRET_FIELD_VALUE },
-    });
-    expect(webhook.plugin_info).toMatchObject({
-      id: 1,
-      name: 'Webhook Destination',
-      url: 'https://github.com/PostHog/webhook-plugin',
-      capabilities: { jobs: ['Export historical events'], methods: ['onEvent'], scheduled_tasks: [] },
+      error: null,
+      team_id: 1,
+      plugin_info: {
+        id: 1,
+        plugin_type: 'repository',
+        name: 'Webhook Destination',
+        description: 'Send events to any HTTP endpoint as JSON.',
+        url: 'https://github.com/PostHog/webhook-plugin',
+        icon: null,
+        config_schema: [
+          { key: 'url', name: 'Webhook URL', type: 'string', required: true },
+          { key: 'auth_token', name: 'Bearer token', type: 'string', secret: true },
+        ],
+        tag: webhook.plugin_info.latest_tag,
+        latest_tag: expect.stringMatching(/^[0-9a-f]{40}$/),
+        is_global: false,
+        organization_id: ORG,
+        organization_name: 'Hedgebox Inc.',
+        capabilities: { jobs: ['Export historical events'], methods: ['onEvent'], scheduled_tasks: [] },
+        public_jobs: { 'Export historical events': { payload: {} } },
+      },
+      delivery_rate_24h: 1,
+      created_at: seeded.created_at,
+      updated_at: seeded.created_at,
+      name: 'Orders webhook',
+      description: 'Send events to any HTTP endpoint as JSON.',
+      deleted: false,
     });
     expect(webhook.plugin_info.latest_tag).toMatch(/^[0-9a-f]{40}$/);
     expect(slack.config).toEqual({ webhookUrl: SECRET_FIELD_VALUE, eventName: 'user signed up' });
@@ -108,7 +135,7 @@ describe('pipeline destination configs: create', () => {
       created_at: '2000-01-01T00:00:00Z',
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({
+    expectFields(res.body, {
       id: 5,
       plugin: 1,
       order: 4,
@@ -136,7 +163,27 @@ describe('pipeline destination configs: create', () => {
       order: 0,
       config: { webhookUrl: 'https://s.example' },
     });
-    expect(res.body).toMatchObject({ enabled: false, name: null, description: null });
+    expect([res.body.enabled, res.body.name, res.body.description, res.body.deleted]).toEqual([
+      false,
+      null,
+      null,
+      false,
+    ]);
+  });
+
+  test('create with deleted: true stores a deleted, disabled config that no list or retrieve shows', async () => {
+    const res = await api.post(`${DEST}/`, {
+      plugin: 3,
+      order: 0,
+      enabled: true,
+      deleted: true,
+      config: { webhookUrl: 'https://s.example' },
+    });
+    expect(res.status).toBe(201);
+    expect([res.body.deleted, res.body.enabled]).toEqual([true, false]);
+    expect([stored(res.body.id).deleted, stored(res.body.id).enabled]).toEqual([true, false]);
+    expect(ids((await api.get(`${DEST}/`)).body.results)).toEqual([1, 2, 3]);
+    expect((await api.get(`${DEST}/${res.body.id}/`)).body).toEqual(NOT_FOUND);
   });
 
   test('create accepts form and multipart bodies, with config as JSON text', async () => {
@@ -146,7 +193,7 @@ describe('pipeline destination configs: create', () => {
       { as: 'form' },
     );
     expect(form.status).toBe(201);
-    expect(form.body).toMatchObject({
+    expectFields(form.body, {
       plugin: 1,
       order: 7,
       enabled: true,
@@ -223,10 +270,12 @@ describe('pipeline destination configs: update and delete', () => {
       description: 'Orders to the ERP',
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({
+    expect(res.body).toEqual({
+      ...current,
       enabled: false,
       description: 'Orders to the ERP',
       config: { url: 'https://hooks.example.com/v2', auth_token: SECRET_FIELD_VALUE },
+      updated_at: expect.any(String),
     });
     expect(res.body.updated_at > current.updated_at).toBe(true);
     expect(stored(1).config).toEqual({
@@ -253,6 +302,22 @@ describe('pipeline destination configs: update and delete', () => {
     expect(stored(3).config.awsSecretAccessKey).toBe('rotated');
   });
 
+  test('a secret sent as null or empty keeps its stored value, on PATCH and PUT', async () => {
+    for (const sent of [null, '']) {
+      const res = await api.patch(`${DEST}/1/`, { config: { auth_token: sent, url: 'https://n.example' } });
+      expect(res.status).toBe(200);
+      expect(res.body.config).toEqual({ url: 'https://n.example', auth_token: SECRET_FIELD_VALUE });
+      expect(stored(1).config).toEqual({ url: 'https://n.example', auth_token: 'mock-secret-token' });
+    }
+    const put = await api.put(`${DEST}/3/`, {
+      plugin: 2,
+      order: 3,
+      config: { bucket: 'b', awsAccessKey: 'k', awsSecretAccessKey: null },
+    });
+    expect(put.status).toBe(200);
+    expect(stored(3).config.awsSecretAccessKey).toBe('mock-aws-secret');
+  });
+
   test('PUT replaces config but keeps secrets left out or sent back masked', async () => {
     const res = await api.put(`${DEST}/3/`, {
       plugin: 2,
@@ -261,7 +326,7 @@ describe('pipeline destination configs: update and delete', () => {
       config: { bucket: 'new-bucket', awsAccessKey: 'AKIANEW' },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ order: 9, enabled: true, plugin: 2 });
+    expect([res.body.order, res.body.enabled, res.body.plugin]).toEqual([9, true, 2]);
     expect(stored(3).config).toEqual({
       bucket: 'new-bucket',
       awsAccessKey: 'AKIANEW',
@@ -310,7 +375,7 @@ describe('pipeline destination configs: update and delete', () => {
 
   test('PATCH deleted: true disables the config and it leaves the list', async () => {
     const res = await api.patch(`${DEST}/1/`, { deleted: true, enabled: true });
-    expect(res.body).toMatchObject({ deleted: true, enabled: false });
+    expect([res.body.deleted, res.body.enabled]).toEqual([true, false]);
     expect(ids((await api.get(`${DEST}/`)).body.results)).toEqual([2, 3]);
     expect((await api.get(`${DEST}/1/`)).status).toBe(404);
   });
@@ -319,7 +384,7 @@ describe('pipeline destination configs: update and delete', () => {
     const res = await api.delete(`${DEST}/2/`);
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
-    expect(stored(2)).toMatchObject({ deleted: true, enabled: false });
+    expect([stored(2).deleted, stored(2).enabled]).toEqual([true, false]);
     expect(ids((await api.get(`${DEST}/`)).body.results)).toEqual([1, 3]);
     expect((await api.get(`${DEST}/2/`)).body).toEqual(NOT_FOUND);
     expect((await api.delete(`${DEST}/2/`)).status).toBe(404);
@@ -409,14 +474,14 @@ describe('pipeline destination configs: frontend and jobs', () => {
       job: { type: 'Force flush', payload: { dateRange: ['2024-01-01', '2024-01-31'] } },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: 3, plugin: 2 });
+    expectFields(res.body, { id: 3, plugin: 2 });
     expect(res.body.config.awsSecretAccessKey).toBe(SECRET_FIELD_VALUE);
     expect(stored(3).jobs_run).toEqual([
       { type: 'Force flush', payload: { dateRange: ['2024-01-01', '2024-01-31'] }, at: expect.any(String) },
     ]);
     const [entry] = api.mock.app.store.state.activity.filter((e) => e.scope === 'PluginConfig');
-    expect(entry).toMatchObject({ activity: 'job_triggered', item_id: '3' });
-    expect(entry!.detail.trigger).toMatchObject({ job_type: 'Force flush', payload: expect.any(Object) });
+    expectFields(entry, { activity: 'job_triggered', item_id: '3' });
+    expectFields(entry!.detail.trigger, { job_type: 'Force flush', payload: expect.any(Object) });
   });
 
   test('job payload defaults to {} and a form body carries the job as JSON text', async () => {
@@ -475,12 +540,16 @@ describe('pipeline frontend-app configs', () => {
   test('list shows only frontend-app configs', async () => {
     const res = await api.get(`${APPS}/`);
     expect(res.body.count).toBe(1);
-    expect(res.body.results[0]).toMatchObject({
+    expectFields(res.body.results[0], {
       id: 4,
       plugin: 4,
       name: 'Maintenance banner',
       config: { notification: 'Scheduled maintenance on Sunday', backgroundColor: '#ffeeaa' },
-      plugin_info: { id: 4, name: 'Notification Bar', capabilities: { methods: [] } },
+    });
+    expectFields(res.body.results[0].plugin_info, {
+      id: 4,
+      name: 'Notification Bar',
+      capabilities: { jobs: [], methods: [], scheduled_tasks: [] },
     });
   });
 
@@ -492,7 +561,7 @@ describe('pipeline frontend-app configs', () => {
       config: { buttonText: 'Hi' },
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ plugin: 5, order: 2, enabled: true, config: { buttonText: 'Hi' } });
+    expectFields(res.body, { plugin: 5, order: 2, enabled: true, config: { buttonText: 'Hi' } });
     expect(ids((await api.get(`${APPS}/`)).body.results)).toEqual([4, res.body.id]);
     expect(ids((await api.get(`${DEST}/`)).body.results)).not.toContain(res.body.id);
     expect((await api.get(`${DEST}/${res.body.id}/`)).body).toEqual(res.body);

@@ -44,7 +44,8 @@ describe('projects', () => {
       api_token: 'ignored',
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({
+    const { name, timezone, organization, session_recording_retention_period, week_start_day } = res.body;
+    expect({ name, timezone, organization, session_recording_retention_period, week_start_day }).toEqual({
       name: 'Checkout',
       timezone: 'Europe/Paris',
       organization: ORG,
@@ -99,14 +100,32 @@ describe('projects', () => {
     expectUnchanged(api, before);
   });
 
-  test('members cannot create or delete projects', async () => {
+  test('members cannot create or delete projects; admins can', async () => {
     const denied = error(
       'authentication_error',
       'permission_denied',
       'Your organization access level is insufficient.',
     );
+    const before = api.mock.app.store.snapshot();
     expect((await api.post(`${PROJECTS}/`, { name: 'x' }, { key: KEYS.member })).body).toEqual(denied);
     expect((await api.delete(`${PROJECTS}/2`, { key: KEYS.member })).body).toEqual(denied);
+    expectUnchanged(api, before);
+    const created = await api.post(`${PROJECTS}/`, { name: 'By admin' }, { key: KEYS.admin });
+    expect(created.status).toBe(201);
+    expect((await api.delete(`${PROJECTS}/${created.body.id}`, { key: KEYS.admin })).status).toBe(204);
+    expect((await api.delete(`${PROJECTS}/2`, { key: KEYS.admin })).status).toBe(204);
+  });
+
+  test('effective_membership_level is the caller’s level', async () => {
+    for (const [key, level] of [
+      [KEYS.owner, 15],
+      [KEYS.admin, 8],
+      [KEYS.member, 1],
+    ] as const) {
+      expect((await api.get(`${PROJECTS}/1`, { key })).body.effective_membership_level).toBe(level);
+    }
+    const patched = await api.patch(`${PROJECTS}/1`, { name: 'By member' }, { key: KEYS.member });
+    expect(patched.body.effective_membership_level).toBe(1);
   });
 
   test('PATCH changes only the given fields and merges session_replay_config', async () => {
@@ -132,13 +151,19 @@ describe('projects', () => {
       { survey_config: { b: 2 }, is_demo: true },
       { as: 'multipart' },
     );
-    expect(put.body).toMatchObject({ survey_config: { b: 2 }, is_demo: true });
+    expect(put.body.survey_config).toEqual({ b: 2 });
+    expect(put.body.is_demo).toBe(true);
+    // session_replay_config too: PUT replaces what PATCH would merge
+    await api.patch(`${PROJECTS}/1`, { session_replay_config: { record_canvas: true } });
+    const replaced = await api.put(`${PROJECTS}/1`, { session_replay_config: { ai_config: null } });
+    expect(replaced.body.session_replay_config).toEqual({ ai_config: null });
+    expect((await api.get(`${PROJECTS}/1`)).body.survey_config).toEqual({ b: 2 });
     const form = await api.patch(
       `${PROJECTS}/1`,
       { anonymize_ips: 'true', week_start_day: '1' },
       { as: 'form' },
     );
-    expect(form.body).toMatchObject({ anonymize_ips: true, week_start_day: 1 });
+    expect([form.body.anonymize_ips, form.body.week_start_day]).toEqual([true, 1]);
   });
 
   test('PATCH rejects a dashboard that does not exist, and changes nothing', async () => {
@@ -150,13 +175,26 @@ describe('projects', () => {
     expectUnchanged(api, before);
   });
 
-  test('DELETE answers 204, and the project and its persons are gone', async () => {
-    const res = await api.delete(`${PROJECTS}/2`);
+  test('DELETE answers 204; the project, its persons, cohorts and configs are gone, others stay', async () => {
+    const { state } = api.mock.app.store;
+    const owned = (teamId: number) =>
+      [state.persons, state.cohorts, state.pluginConfigs].map(
+        (map) => [...map.values()].filter((item) => item.team_id === teamId).length,
+      );
+    const kept = owned(2);
+    // the test means something only if project 1 has each kind of thing
+    for (const n of owned(1)) expect(n).toBeGreaterThan(0);
+    const res = await api.delete(`${PROJECTS}/1`);
     expect(res.status).toBe(204);
-    expect((await api.get(`${PROJECTS}/2`)).body).toEqual(NOT_FOUND);
-    expect((await api.get('/api/projects/2/persons')).body).toEqual(
+    expect(owned(1)).toEqual([0, 0, 0]);
+    expect(owned(2)).toEqual(kept);
+    expect(state.projects.has(1)).toBe(false);
+    expect(state.projects.has(2)).toBe(true);
+    expect((await api.get(`${PROJECTS}/1`)).body).toEqual(NOT_FOUND);
+    expect((await api.get('/api/projects/1/persons')).body).toEqual(
       error('invalid_request', 'not_found', 'Project not found.'),
     );
+    expect((await api.get(`${PROJECTS}/2`)).status).toBe(200);
   });
 
   test('activity records the creation and every change, newest first', async () => {
@@ -188,12 +226,26 @@ describe('projects', () => {
 
   test('created projects have a creation entry', async () => {
     const created = await api.post(`${PROJECTS}/`, { name: 'New' });
-    const res = await api.get(`${PROJECTS}/${created.body.id}/activity`);
-    expect(res.body.results).toHaveLength(1);
-    expect(res.body.results[0]).toMatchObject({
-      activity: 'created',
-      scope: 'Project',
-      item_id: String(created.body.id),
+    const res = await api.get(`${PROJECTS}/${created.body.id}/activity`, { key: KEYS.admin });
+    expect(res.body).toEqual({
+      results: [
+        {
+          id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          user: expect.objectContaining({ email: 'owner@hedgebox.test' }),
+          unread: false,
+          organization_id: ORG,
+          was_impersonated: false,
+          is_system: false,
+          activity: 'created',
+          item_id: String(created.body.id),
+          scope: 'Project',
+          detail: { changes: null, merge: null, trigger: null, name: 'New', short_id: null, type: null },
+          created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/),
+        },
+      ],
+      next: null,
+      previous: null,
+      total_count: 1,
     });
   });
 
@@ -206,6 +258,36 @@ describe('projects', () => {
     expect(res.body.api_token).toMatch(/^phc_/);
     expect(res.body.api_token).not.toBe(before.api_token);
     expect((await api.get(`${PROJECTS}/1`)).body.api_token).toBe(res.body.api_token);
+    const activity = await api.get(`${PROJECTS}/1/activity`);
+    // newest first: the reset, then the seeded creation
+    expect(activity.body.total_count).toBe(2);
+    expect(activity.body.results[0].activity).toBe('updated');
+    expect(activity.body.results[0].detail.changes).toEqual([
+      {
+        type: 'Project',
+        action: 'changed',
+        field: 'api_token',
+        before: before.api_token,
+        after: res.body.api_token,
+      },
+    ]);
+  });
+
+  test('reset_token is for admins: a member is refused and nothing changes', async () => {
+    const before = api.mock.app.store.snapshot();
+    const denied = await api.patch(`${PROJECTS}/1/reset_token`, {}, { key: KEYS.member });
+    expect(denied.status).toBe(403);
+    expect(denied.body).toEqual(
+      error(
+        'authentication_error',
+        'permission_denied',
+        "You don't have sufficient permissions in the project.",
+      ),
+    );
+    expectUnchanged(api, before);
+    const allowed = await api.patch(`${PROJECTS}/1/reset_token`, {}, { key: KEYS.admin });
+    expect(allowed.status).toBe(200);
+    expect(allowed.body.api_token).not.toBe(denied.body.api_token);
   });
 
   test.each(['999', 'abc', '1.5'])('unknown or malformed id %s → 404 on every operation', async (id) => {
@@ -238,7 +320,9 @@ describe('projects', () => {
       headers: { 'Content-Type': 'application/json' },
     });
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ type: 'invalid_request', code: 'parse_error', attr: null });
+    expect(res.body).toEqual(
+      error('invalid_request', 'parse_error', expect.stringMatching(/^JSON parse error - /)),
+    );
     expectUnchanged(api, before);
   });
 

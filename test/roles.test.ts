@@ -43,7 +43,16 @@ describe('roles', () => {
   test('create answers 201 and the role reads back', async () => {
     const res = await api.post(`${ROLES}/`, { name: 'Data team', id: 'ignored', members: 'ignored' });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ name: 'Data team', members: [], is_default: false });
+    expect(res.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      name: 'Data team',
+      created_at: expect.any(String),
+      created_by: expect.objectContaining({ uuid: USERS.owner }),
+      members: [],
+      is_default: false,
+      associated_flags: [],
+      feature_flags_access_level: null,
+    });
     expect(res.body.created_by.uuid).toBe(USERS.owner);
     const back = await api.get(`${ROLES}/${res.body.id}/`);
     expect(back.body).toEqual(res.body);
@@ -75,14 +84,36 @@ describe('roles', () => {
     expectUnchanged(api, before);
   });
 
-  test('role writes need admin level', async () => {
-    const res = await api.post(`${ROLES}/`, { name: 'Nope' }, { key: KEYS.member });
-    expect(res.status).toBe(403);
-    expect(res.body).toEqual(
-      error('authentication_error', 'permission_denied', 'You need to have admin level or higher.'),
+  test('every role and role-membership write needs admin level: members are refused, admins are not', async () => {
+    const denied = error(
+      'authentication_error',
+      'permission_denied',
+      'You need to have admin level or higher.',
     );
-    const admin = await api.post(`${ROLES}/`, { name: 'Yes' }, { key: KEYS.admin });
-    expect(admin.status).toBe(201);
+    const seededMembership = [...api.mock.app.store.state.roleMemberships.values()].find(
+      (m) => m.role_id === SUPPORT,
+    )!;
+    expect(seededMembership).toBeDefined();
+    const writes = [
+      ['POST', `${ROLES}/`, { name: 'Nope' }, 201],
+      ['PUT', `${ROLES}/${ENGINEERING}/`, { name: 'Renamed by PUT' }, 200],
+      ['PATCH', `${ROLES}/${ENGINEERING}/`, { name: 'Renamed by PATCH' }, 200],
+      ['POST', `${ROLES}/${ENGINEERING}/role_memberships/`, { user_uuid: USERS.member }, 201],
+      ['DELETE', `${ROLES}/${SUPPORT}/role_memberships/${seededMembership.id}/`, undefined, 204],
+      ['DELETE', `${ROLES}/${ENGINEERING}/`, undefined, 204],
+    ] as const;
+    const before = api.mock.app.store.snapshot();
+    for (const [method, url, body] of writes) {
+      const res = await api.call(method, url, { key: KEYS.member, body });
+      expect([method, url, res.status, res.body]).toEqual([method, url, 403, denied]);
+    }
+    expectUnchanged(api, before);
+    for (const [method, url, body, status] of writes) {
+      const res = await api.call(method, url, { key: KEYS.admin, body });
+      expect([method, url, res.status]).toEqual([method, url, status]);
+    }
+    // reading stays open to members
+    expect((await api.get(`${ROLES}/`, { key: KEYS.member })).status).toBe(200);
   });
 
   test('PUT replaces, PATCH changes only the name, and a role may keep its own name', async () => {
@@ -123,7 +154,8 @@ describe('role memberships', () => {
   test('list the role members', async () => {
     const res = await api.get(`${memberships(SUPPORT)}/`);
     expect(res.body.count).toBe(1);
-    expect(res.body.results[0]).toMatchObject({ role_id: SUPPORT, user: { uuid: USERS.member } });
+    expect(res.body.results[0].role_id).toBe(SUPPORT);
+    expect(res.body.results[0].user.uuid).toBe(USERS.member);
     expect(res.body.results[0].organization_member.level).toBe(1);
   });
 
@@ -163,5 +195,47 @@ describe('role memberships', () => {
     const res = await api.call('PATCH', `${memberships(SUPPORT)}/`, { body: {} });
     expect(res.status).toBe(405);
     expect(res.headers.allow).toBe('GET, POST, HEAD, OPTIONS');
+  });
+});
+
+describe('role details', () => {
+  test('a role membership reads back whole', async () => {
+    const { state } = api.mock.app.store;
+    const rm = [...state.roleMemberships.values()].find((m) => m.role_id === SUPPORT)!;
+    const user = state.users.get(rm.user_id)!;
+    const res = await api.get(`${ROLES}/${SUPPORT}/role_memberships/`);
+    expect(res.body.results).toEqual([
+      {
+        id: rm.id,
+        role_id: SUPPORT,
+        organization_member: expect.objectContaining({
+          user: expect.objectContaining({ uuid: user.uuid }),
+          level: 1,
+        }),
+        user: expect.objectContaining({ uuid: user.uuid, email: user.email, first_name: user.first_name }),
+        joined_at: rm.joined_at,
+        updated_at: rm.updated_at,
+      },
+    ]);
+  });
+
+  test('feature_flags_access_level is written by create and PATCH; ids are case-insensitive', async () => {
+    const created = await api.post(`${ROLES}/`, { name: 'Flags', feature_flags_access_level: 21 });
+    expect(created.body.feature_flags_access_level).toBe(21);
+    const patched = await api.patch(`${ROLES}/${created.body.id.toUpperCase()}/`, {
+      feature_flags_access_level: 37,
+    });
+    expect([patched.body.name, patched.body.feature_flags_access_level]).toEqual(['Flags', 37]);
+    const renamed = await api.patch(`${ROLES}/${created.body.id}/`, { name: 'Flag team' });
+    expect([renamed.body.name, renamed.body.feature_flags_access_level]).toEqual(['Flag team', 37]);
+    expect((await api.get(`${ROLES}/${created.body.id}/`)).body).toEqual(renamed.body);
+  });
+
+  test('list filters by exact field values', async () => {
+    const res = await api.get(`${ROLES}/?name=Support`);
+    expect(res.body.results.map((r: { id: string }) => r.id)).toEqual([SUPPORT]);
+    expect(res.body.count).toBe(1);
+    expect((await api.get(`${ROLES}/?name=support`)).body.count).toBe(0);
+    expect((await api.get(`${ROLES}/?limit=10`)).body.count).toBe(4);
   });
 });

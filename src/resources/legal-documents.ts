@@ -27,9 +27,12 @@ function documentView(store: Store, doc: LegalDocument) {
 const documentsOf = (ctx: Context) =>
   [...ctx.store.state.legalDocuments.values()].filter((d) => d.organization_id === ctx.org.id);
 
+/** Legal documents are for admins and owners, for reads as well as writes (as in PostHog). */
+const ADMIN_ONLY = 'Your organization access level is insufficient.';
+
 /** One document of each type per organization; only admins and owners sign for it. */
 function createDocument(ctx: Context<DocumentBody>) {
-  requireAdmin(ctx);
+  requireAdmin(ctx, ADMIN_ONLY);
   const type = ctx.body.document_type;
   if (documentsOf(ctx).some((d) => d.document_type === type)) {
     throw validationError(
@@ -71,12 +74,14 @@ export const legalDocumentOperations: Operation[] = [
     scope: 'legal_document:read',
     response: 'PaginatedLegalDocumentList',
     status: 200,
-    handler: (ctx) =>
-      ctx.paginate(
+    handler: (ctx) => {
+      requireAdmin(ctx, ADMIN_ONLY);
+      return ctx.paginate(
         documentsOf(ctx)
           .sort(newestFirst('created_at'))
           .map((d) => documentView(ctx.store, d)),
-      ),
+      );
+    },
   },
   {
     id: 'legal_documents_create',
@@ -96,6 +101,7 @@ export const legalDocumentOperations: Operation[] = [
     response: 'LegalDocument',
     status: 200,
     handler: (ctx) => {
+      requireAdmin(ctx, ADMIN_ONLY);
       const doc = ctx.store.state.legalDocuments.get(ctx.params.id!.toLowerCase());
       if (!doc || doc.organization_id !== ctx.org.id) throw notFound();
       return documentView(ctx.store, doc);

@@ -125,7 +125,7 @@ function findPlugin(ctx: Context, id: number, kind?: PluginKind): Plugin {
 
 /**
  * The config a write leaves: `incoming` merged over `base`. A secret field sent back as the placeholder
- * (or, as PostHog does, left out or null) keeps its stored value. Required fields of the plugin's config
+ * (or, as PostHog does, left out, null or empty) keeps its stored value. Required fields of the plugin's config
  * schema must then have a value: 400 `required` with attr `config__<key>`.
  */
 function nextConfig(
@@ -137,7 +137,7 @@ function nextConfig(
   const config = { ...base, ...incoming };
   for (const key of secretKeys(plugin)) {
     const sent = incoming[key];
-    if (sent === undefined || sent === null || sent === SECRET_FIELD_VALUE) {
+    if (sent === undefined || sent === null || sent === '' || sent === SECRET_FIELD_VALUE) {
       if (stored[key] !== undefined) config[key] = stored[key];
       else delete config[key];
     }

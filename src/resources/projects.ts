@@ -7,7 +7,7 @@ import type { Project } from '../store/types';
 import { now } from '../time';
 import { activityOf, recordActivity, type ActivityChange, type ActivitySubject } from './activity';
 import { isObject } from './property-filters';
-import { requireAdmin } from './views';
+import { actingLevel, requireAdmin } from './views';
 
 const PROJECTS = '/api/organizations/:organization_id/projects';
 
@@ -18,7 +18,11 @@ const FULL_FIELDS = Object.keys(schemas.Project!.properties!);
 const MERGED_ON_PATCH = new Set(['session_replay_config', 'survey_config']);
 
 const pick = (project: Project, fields: string[]) => Object.fromEntries(fields.map((f) => [f, project[f]]));
-export const projectView = (project: Project) => pick(project, FULL_FIELDS);
+/** The full project; `effective_membership_level` is the caller's level, as in PostHog. */
+export const projectView = (ctx: Context, project: Project) => ({
+  ...pick(project, FULL_FIELDS),
+  effective_membership_level: actingLevel(ctx.store, project.organization, ctx.user),
+});
 
 const projectsOf = (ctx: Context) =>
   [...ctx.store.state.projects.values()].filter((p) => p.organization === ctx.org.id);
@@ -32,6 +36,8 @@ function findProject(ctx: Context): Project {
 
 /** Creating and deleting projects is for organization admins, as in PostHog. */
 const ADMIN_ONLY = 'Your organization access level is insufficient.';
+/** Resetting a project's token is a project admin action. */
+const PROJECT_ADMIN_ONLY = "You don't have sufficient permissions in the project.";
 
 /** The mock has no dashboards, so only `null` is a valid primary dashboard. */
 function checkPrimaryDashboard(body: Record<string, unknown>): void {
@@ -70,7 +76,7 @@ function update(ctx: Context<Record<string, unknown>>, partial: boolean) {
     project.updated_at = now();
     recordActivity(ctx, subject(project), 'updated', changes);
   }
-  return projectView(project);
+  return projectView(ctx, project);
 }
 
 function createProject(ctx: Context<Record<string, unknown>>) {
@@ -102,7 +108,7 @@ function createProject(ctx: Context<Record<string, unknown>>) {
   };
   store.state.projects.set(project.id, project);
   recordActivity(ctx, subject(project), 'created', null);
-  return projectView(project);
+  return projectView(ctx, project);
 }
 
 /** Deleting a project takes everything in it along. */
@@ -150,7 +156,7 @@ export const projectOperations: Operation[] = [
     scope: 'project:read',
     response: 'Project',
     status: 200,
-    handler: (ctx) => projectView(findProject(ctx)),
+    handler: (ctx) => projectView(ctx, findProject(ctx)),
   },
   {
     id: 'update',
@@ -211,13 +217,14 @@ export const projectOperations: Operation[] = [
     status: 200,
     handler: (ctx) => {
       const project = findProject(ctx);
+      requireAdmin(ctx, PROJECT_ADMIN_ONLY);
       const before = project.api_token;
       project.api_token = ctx.store.token('phc_');
       project.updated_at = now();
       recordActivity(ctx, subject(project), 'updated', [
         { type: 'Project', action: 'changed', field: 'api_token', before, after: project.api_token },
       ]);
-      return projectView(project);
+      return projectView(ctx, project);
     },
   },
 ];

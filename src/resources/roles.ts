@@ -78,7 +78,13 @@ export const roleOperations: Operation[] = [
     scope: 'organization:read',
     response: 'PaginatedRoleList',
     status: 200,
-    handler: (ctx) => ctx.paginate(rolesOf(ctx).map((r) => roleView(ctx.store, r))),
+    // `?name=` filters by the exact name, as PostHog's filterset does
+    handler: (ctx) =>
+      ctx.paginate(
+        rolesOf(ctx)
+          .filter((r) => ctx.query.name === undefined || r.name === ctx.query.name)
+          .map((r) => roleView(ctx.store, r)),
+      ),
   },
   {
     id: 'roles_create',

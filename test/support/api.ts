@@ -126,22 +126,40 @@ export const validation = (code: string, detail: string, attr: string | null = n
   error('validation_error', code, detail, attr);
 export const NOT_FOUND = error('invalid_request', 'not_found', 'Not found.');
 
-/** Follows `next` links to the end and returns every result, checking each page on the way. */
+/**
+ * Follows `next` links to the end and returns every result, checking each page on the way: a page that
+ * a `next` link leads to must hold results (a link at an exact page boundary to an empty page is a bug),
+ * and where the envelope has a `count`, the pages together hold exactly that many results.
+ */
 export async function collectPages(api: Api, url: string, options?: CallOptions): Promise<unknown[]> {
   const results: unknown[] = [];
   let next: string | null = url;
   let pages = 0;
+  let count: unknown;
   while (next) {
     const res = await api.get(next.replace(api.mock.url, ''), options);
     expect(res.status).toBe(200);
-    results.push(...(res.body.results as unknown[]));
+    const page = res.body.results as unknown[];
+    if (pages > 0 && page.length === 0) throw new Error(`a next link led to an empty page: ${next}`);
+    if (pages === 0) count = res.body.count;
+    results.push(...page);
     next = res.body.next as string | null;
     if (++pages > 1000) throw new Error('pagination does not end');
   }
+  if (typeof count === 'number') expect(results).toHaveLength(count);
   return results;
 }
 
 /** The store as seen through its snapshot: a test asserts a failed request changed nothing. */
 export function expectUnchanged(api: Api, before: ReturnType<MockServer['app']['store']['snapshot']>): void {
   expect(api.mock.app.store.snapshot()).toEqual(before);
+}
+
+/**
+ * The named fields of `actual` equal `expected` exactly (nested values included), unlike toMatchObject,
+ * which lets nested objects and arrays hold anything more. Fields not named are not compared.
+ */
+export function expectFields(actual: unknown, expected: Record<string, unknown>): void {
+  const object = actual as Record<string, unknown>;
+  expect(Object.fromEntries(Object.keys(expected).map((k) => [k, object[k]]))).toEqual(expected);
 }
