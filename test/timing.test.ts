@@ -124,6 +124,7 @@ const OTHER_PARAMS: Record<string, string[]> = {
   persons_update_property_create: ['key', 'value'],
   persons_delete_property_create: ['$unset'],
   members_list: ['order', 'email', 'search', ...PAGINATION],
+  roles_list: ['name', ...PAGINATION],
   list: ['search', ...PAGINATION],
   activity_retrieve: ['page', 'limit'],
   persons_activity_retrieve: ['page', 'limit'],

@@ -113,11 +113,14 @@ describe('Ajv errors in DRF words', () => {
     expect(format('hostname')).toEqual(validation('invalid_input', 'Invalid input.', 'f'));
   });
 
-  test('any other keyword answers its own message, or a generic one', () => {
-    expect(body(ajvError('pattern', '/p', { pattern: '^a' }, 'must match pattern "^a"'), { p: 'b' })).toEqual(
-      validation('invalid_input', 'must match pattern "^a"', 'p'),
-    );
+  test('a pattern is a DecimalField written as text; any other keyword answers its own message, or a generic one', () => {
     expect(body(ajvError('pattern', '/p', { pattern: '^a' }), { p: 'b' })).toEqual(
+      validation('invalid_input', 'A valid number is required.', 'p'),
+    );
+    expect(body(ajvError('uniqueItems', '/p', {}, 'must NOT have duplicate items'), { p: [1, 1] })).toEqual(
+      validation('invalid_input', 'must NOT have duplicate items', 'p'),
+    );
+    expect(body(ajvError('uniqueItems', '/p', {}), { p: [1, 1] })).toEqual(
       validation('invalid_input', 'Invalid input.', 'p'),
     );
   });
