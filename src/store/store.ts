@@ -3,7 +3,7 @@ import { notFound } from '../http/errors';
 import { now } from '../time';
 import { loadFixtures, type Fixtures } from './fixtures';
 import { seedState, type SeedOptions } from './seed';
-import type { ActivityEntry, Organization, Project, State, User } from './types';
+import type { ActivityEntry, Organization, PersonalApiKey, Project, State, User } from './types';
 
 export type { SeedOptions } from './seed';
 
@@ -105,8 +105,14 @@ export class Store {
   }
 
   userByKey(key: string): User | undefined {
+    return this.keyByValue(key)?.user;
+  }
+
+  /** the key record with this value, and its user */
+  keyByValue(value: string): { user: User; key: PersonalApiKey } | undefined {
     for (const user of this.state.users.values()) {
-      if (user.personal_api_keys.some((k) => k.value === key)) return user;
+      const key = user.personal_api_keys.find((k) => k.value === value);
+      if (key) return { user, key };
     }
     return undefined;
   }
