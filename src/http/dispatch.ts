@@ -9,7 +9,8 @@ import { checkKeyScopes } from './scopes';
 import { validate } from './validation';
 
 export interface DispatchOptions extends AuthOptions {
-  getStore(): Store;
+  /** the store this request is served from (under `isolateByKey`, its key's world) */
+  getStore(req: Request, res: Response): Store;
 }
 
 /** a repeated query parameter counts by its last value, as Django's QueryDict reads it */
@@ -39,7 +40,7 @@ export function findRoute(routes: readonly Route[]) {
 export function dispatch(options: DispatchOptions) {
   return (req: Request, res: Response, next: NextFunction): void => {
     try {
-      const store = options.getStore();
+      const store = options.getStore(req, res);
       const { route, params } = res.locals.match as ReturnType<typeof matchRoute> & object;
       const { user, key } = authenticate(req, store, options);
       const method = (req.method === 'HEAD' ? 'GET' : req.method) as Method;
