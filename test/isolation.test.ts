@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createApp } from '../src/app';
 import { DEFAULT_MAX_WORLDS } from '../src/control/worlds';
-import { resetMock } from '../src/jest';
+import { mockUrl, resetMock } from '../src/jest';
 import { ORG, useMock, validation } from './support/api';
 
 /**
@@ -208,5 +208,31 @@ describe('without isolateByKey', () => {
       ),
     );
     expect(app.worlds).toBeUndefined();
+  });
+});
+
+describe('README example', () => {
+  const key = `phx_worker_${process.env.JEST_WORKER_ID}`;
+  beforeAll(() => {
+    process.env.POSTHOG_MOCK_URL = api.mock.url;
+  });
+  afterAll(() => {
+    delete process.env.POSTHOG_MOCK_URL;
+  });
+  beforeEach(() => resetMock(mockUrl(), key)); // this worker's world only
+
+  test('my writes are mine', async () => {
+    const res = await fetch(`${mockUrl()}/api/organizations/@current/roles/`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Only in my world' }),
+    });
+    expect(res.status).toBe(201);
+    expect(await roleNames(key)).toContain('Only in my world');
+    expect(await roleNames(freshKey('other-worker'))).not.toContain('Only in my world');
+  });
+
+  test('the next test starts from the seed again', async () => {
+    expect(await roleNames(key)).toEqual(seededRoleNames());
   });
 });

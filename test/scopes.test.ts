@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { createApp } from '../src/app';
 import { buildOpenApiDocument } from '../src/openapi';
 import { grants, requiredScopes } from '../src/http/scopes';
 import type { Operation } from '../src/http/operation';
@@ -339,5 +340,23 @@ describe('without strict keys, scopes are not enforced', () => {
       const res = await loose.post(`/api/organizations/@current/roles/`, { name: `Role of ${key}` }, { key });
       expect(res.status).toBe(201);
     }
+  });
+});
+
+describe('README example', () => {
+  test('a read-only key may read persons but not delete one', async () => {
+    const app = createApp({ strictKeys: true });
+    const key = { Authorization: 'Bearer phx_mock_read_only_personal_api_key' };
+    const list = await request(app).get('/api/projects/1/persons/').set(key);
+    expect(list.status).toBe(200);
+    const person = (list.body as { results: { id: number }[] }).results[0]!.id;
+    const del = await request(app).delete(`/api/projects/1/persons/${person}/`).set(key);
+    expect(del.status).toBe(403);
+    expect(del.body).toEqual({
+      type: 'authentication_error',
+      code: 'permission_denied',
+      detail: "API key missing required scope 'person:write'",
+      attr: null,
+    });
   });
 });
