@@ -9,6 +9,8 @@ import { controlPlane } from './control/router';
 import { addLatency, checkLatency, type Latency } from './control/delays';
 import { injectFaults } from './control/faults';
 import { journalBody, journalRequests } from './control/journal';
+import { Worlds } from './control/worlds';
+import { findKey } from './http/auth';
 import { requestLogging, type LoggingOptions } from './http/logging';
 import { serveOpenApi } from './openapi';
 import { operations } from './operations';
@@ -46,13 +48,23 @@ export interface AppOptions extends LoggingOptions {
   trustProxy?: boolean;
   /** start from an exported state (GET /__mock/state) instead of seeding; reset returns to it */
   state?: unknown;
+  /**
+   * Give each distinct personal API key its own copy of the start (store, journal, fault rules), made on
+   * first use, so parallel tests with their own keys never see each other's writes. Control-plane calls
+   * act on a key's world with `X-PostHog-Mock-Key: <key>` (or `?key=`); without one, on the default world.
+   */
+  isolateByKey?: boolean;
+  /** isolated worlds kept at most (default 1000); past it the least recently used one is dropped */
+  maxWorlds?: number;
 }
 
 export type MockApp = express.Express & {
   /** the store being served (the same as `controls.store`) */
   store: Store;
-  /** reset, journal, faults and state from code: what /__mock/ serves over HTTP */
+  /** reset, journal, faults and state from code: what /__mock/ serves over HTTP (the default world) */
   controls: Controls;
+  /** the isolated worlds, under `isolateByKey` */
+  worlds?: Worlds;
 };
 
 const routes = compileRoutes(operations);
@@ -77,7 +89,22 @@ export function createApp(options: AppOptions = {}): MockApp {
   const controls = new Controls(store, { journalSize: options.journalSize });
   const latency = options.latency === undefined ? 0 : checkLatency(options.latency);
   const strictKeys = options.strictKeys ?? false;
+  const worlds = options.isolateByKey ? new Worlds(controls, options.maxWorlds) : undefined;
+  /**
+   * The world a request is served from: its key's under isolateByKey, else the default one. Decided on
+   * first use, which is after the body is parsed (a key may be in the body), and kept for the request.
+   */
+  const worldOf = (req: express.Request, res: express.Response): Controls => {
+    if (!worlds) return controls;
+    const cached = res.locals.world as Controls | undefined;
+    if (cached) return cached;
+    const key = findKey(req)?.key;
+    const world = key === undefined ? controls : worlds.forKey(key);
+    res.locals.world = world;
+    return world;
+  };
   app.controls = controls;
+  if (worlds) app.worlds = worlds;
   Object.defineProperty(app, 'store', {
     get: () => controls.store,
     set: (value: Store) => (controls.store = value),
@@ -93,14 +120,20 @@ export function createApp(options: AppOptions = {}): MockApp {
   if (logging) app.use(logging);
 
   if (options.controlPlane ?? true) {
-    app.use('/__mock', controlPlane(controls, { adminToken: options.adminToken }));
+    app.use(
+      '/__mock',
+      controlPlane(controls, {
+        adminToken: options.adminToken,
+        worldOf: worlds && ((key) => worlds.forKey(key)),
+      }),
+    );
   }
   app.get('/_health', (_req, res) => {
     res.json({ status: 'ok' });
   });
   // Controls over the table: journal every request below, delay by the latency option, then
   // (once the body is parsed and the key checked) apply Prefer headers and fault rules.
-  app.use(journalRequests(controls.journal));
+  app.use(journalRequests(controls.journal, (req, res) => worldOf(req, res).journal));
   // the API's own OpenAPI document, public like PostHog's
   app.get('/api/schema', serveOpenApi);
   if (latency !== 0) {
@@ -114,8 +147,8 @@ export function createApp(options: AppOptions = {}): MockApp {
     findRoute(routes),
     parseBody,
     journalBody(controls.journal),
-    injectFaults({ faults: controls.faults, delays: controls.delays, getStore: () => app.store, strictKeys }),
-    dispatch({ getStore: () => app.store, strictKeys }),
+    injectFaults({ getControls: worldOf, strictKeys }),
+    dispatch({ getStore: (req, res) => worldOf(req, res).store, strictKeys }),
   );
   app.use((_req, _res, next) => next(notFound('Not found.')));
   app.use(errorHandler);

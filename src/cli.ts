@@ -59,6 +59,8 @@ async function main(argv: string[]): Promise<void> {
       seed: config.seed,
       fixtures: config.fixtures,
       strictKeys: config.strictKeys,
+      isolateByKey: config.isolateByKey,
+      maxWorlds: config.maxWorlds,
       cors: config.cors,
       trustProxy: config.trustProxy,
       controlPlane: config.controlPlane,

@@ -14,6 +14,8 @@ export interface ServerConfig {
   seed: SeedOptions;
   fixtures: string | undefined;
   strictKeys: boolean;
+  isolateByKey: boolean;
+  maxWorlds: number;
   quiet: boolean;
   /** how long SIGTERM/SIGINT waits for requests in flight before closing their connections */
   shutdownGraceMs: number;
@@ -134,6 +136,20 @@ export const OPTIONS = {
     kind: { type: 'boolean' },
     default: false,
     help: 'answer keys that no fixture user owns with 401 (default: any key acts as the owner)',
+  },
+  isolateByKey: {
+    flag: 'isolate-by-key',
+    env: 'POSTHOG_MOCK_ISOLATE_BY_KEY',
+    kind: { type: 'boolean' },
+    default: false,
+    help: 'give each personal API key its own copy of the seeded data, made on first use',
+  },
+  maxWorlds: {
+    flag: 'max-worlds',
+    env: 'POSTHOG_MOCK_MAX_WORLDS',
+    kind: { type: 'integer', min: 1, max: 1_000_000 },
+    default: 1000,
+    help: 'with --isolate-by-key, worlds kept at most; past it the least recently used is dropped',
   },
   quiet: {
     flag: 'quiet',
@@ -308,6 +324,8 @@ export function parseConfig(
     host: out.host as string,
     fixtures: out.fixtures as string | undefined,
     strictKeys: out.strictKeys as boolean,
+    isolateByKey: out.isolateByKey as boolean,
+    maxWorlds: out.maxWorlds as number,
     quiet: out.quiet as boolean,
     shutdownGraceMs: out.shutdownGraceMs as number,
     cors: out.cors as string[] | undefined,

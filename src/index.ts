@@ -11,3 +11,4 @@ export type { Latency } from './control/delays';
 export { STATE_FORMAT, STATE_VERSION, type StateDocument } from './control/state';
 export type { LogLevel } from './http/logging';
 export { buildOpenApiDocument } from './openapi';
+export { Worlds, DEFAULT_MAX_WORLDS } from './control/worlds';

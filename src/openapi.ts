@@ -106,8 +106,10 @@ function operationObject(op: Operation): Json {
         }
       : {}),
     responses,
-    security: [{ [SECURITY_SCHEME]: op.scope ? [op.scope] : [] }],
-    ...(op.scope ? {} : { description: 'PostHog refuses scoped personal API keys for this action.' }),
+    security: [{ [SECURITY_SCHEME]: op.scope === null ? [] : [op.scope].flat() }],
+    ...(op.scope !== null
+      ? {}
+      : { description: 'PostHog refuses scoped personal API keys for this action.' }),
   };
 }
 

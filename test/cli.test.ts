@@ -282,6 +282,8 @@ describe('parseConfig', () => {
       host: '127.0.0.1',
       fixtures: undefined,
       strictKeys: false,
+      isolateByKey: false,
+      maxWorlds: 1000,
       quiet: false,
       shutdownGraceMs: 5000,
       cors: undefined,

@@ -113,7 +113,9 @@ describe('routing', () => {
     const keys = operations.map((op) => `${op.method} ${op.path}`);
     expect(new Set(keys).size).toBe(keys.length);
     for (const op of operations)
-      expect(op.scope === null || /^[a-z_]+:(read|write)$/.test(op.scope)).toBe(true);
+      expect(op.scope === null || [op.scope].flat().every((s) => /^[a-z_]+:(read|write)$/.test(s))).toBe(
+        true,
+      );
   });
 });
 

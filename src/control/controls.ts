@@ -9,6 +9,8 @@ import { exportState, importState, type StateDocument } from './state';
 export interface ControlsOptions {
   /** requests the journal keeps (default 1000; 0 turns it off) */
   journalSize?: number;
+  /** pending delays to share (isolated worlds share the server's, so close() cancels them all) */
+  delays?: Delays;
 }
 
 /** What `fault()` returns: the rule's id, its current state, and a way to remove it. */
@@ -32,7 +34,7 @@ export class Controls {
   store: Store;
   readonly journal: Journal;
   readonly faults: Faults;
-  readonly delays = new Delays();
+  readonly delays: Delays;
   /** the stream random latency is drawn from */
   readonly latencyRandom: SeededRandom;
   /** the store as the server started: what `reset()` returns to */
@@ -46,6 +48,7 @@ export class Controls {
       throw new TypeError(`journalSize must be a whole number from 0 to 1000000; got ${String(size)}`);
     }
     this.journal = new Journal(size);
+    this.delays = options.delays ?? new Delays();
     this.faults = new Faults(start.options.seed ^ FAULT_STREAM);
     this.latencyRandom = new SeededRandom(start.options.seed ^ LATENCY_STREAM);
   }
@@ -98,6 +101,14 @@ export class Controls {
   /** Regenerates the store from seed options (POST /__mock/seed); `reset()` still returns to the start. */
   seed(options: SeedOptions): void {
     this.store = new Store(options, { fixtures: this.store.fixtures });
+  }
+
+  /**
+   * A world of its own for `isolateByKey`: this start's copy (made now, one structuredClone), an empty
+   * journal of the same size, no fault rules, the same random streams; delays shared with this one.
+   */
+  fork(): Controls {
+    return new Controls(this.start.fork(), { journalSize: this.journal.size, delays: this.delays });
   }
 
   /** Clears pending delays and drops their connections; nothing is left holding the event loop. */

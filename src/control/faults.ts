@@ -264,9 +264,8 @@ export function forcedError(status: number, req: Request, retryAfter?: number): 
 }
 
 export interface FaultLayerOptions extends AuthOptions {
-  faults: Faults;
-  delays: Delays;
-  getStore(): Store;
+  /** the fault rules, pending delays and store of this request (under `isolateByKey`, its key's world) */
+  getControls(req: Request, res: Response): { faults: Faults; delays: Delays; store: Store };
 }
 
 /**
@@ -275,8 +274,8 @@ export interface FaultLayerOptions extends AuthOptions {
  * a delay and/or a forced answer; a request nothing applies to passes straight through.
  */
 export function injectFaults(options: FaultLayerOptions) {
-  const { faults, delays } = options;
   return (req: Request, res: Response, next: NextFunction): void => {
+    const { faults, delays, store } = options.getControls(req, res);
     if (
       req.headers.prefer === undefined &&
       !(faults.active && faults.matches(req.method, req.baseUrl + req.path))
@@ -284,7 +283,7 @@ export function injectFaults(options: FaultLayerOptions) {
       return next();
     }
     try {
-      authenticate(req, options.getStore(), options);
+      authenticate(req, store, options);
     } catch {
       return next();
     }

@@ -195,9 +195,13 @@ const operationId = (req: Request, res: Response): string | null => {
 
 /**
  * Journals every request it sees once its response is done. Mount it after the control plane, which
- * is therefore never journaled.
+ * is therefore never journaled. `pick` chooses the journal once the response is done (under
+ * `isolateByKey`, the journal of the request's world); every journal has the same size.
  */
-export function journalRequests(journal: Journal) {
+export function journalRequests(
+  journal: Journal,
+  pick: (req: Request, res: Response) => Journal = () => journal,
+) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!journal.enabled) return next();
     const at = Date.now();
@@ -207,7 +211,7 @@ export function journalRequests(journal: Journal) {
       // the body's key is read before validation strips it (journalBody); else header or query string
       const key =
         'journalKey' in res.locals ? (res.locals.journalKey as string | undefined) : findKey(req)?.key;
-      journal.add({
+      pick(req, res).add({
         id: 0,
         at,
         method: req.method,

@@ -7,10 +7,16 @@ import { checkRule } from './faults';
 import { filterFromQuery } from './journal';
 import { jsonBody } from './body';
 import { seedOptionsFrom } from './seed';
+import { controlKey } from './worlds';
 
 export interface ControlPlaneOptions {
   /** when set, every control-plane call needs `Authorization: Bearer <adminToken>` */
   adminToken?: string;
+  /**
+   * under `isolateByKey`: the world of a key. A call naming a key (`X-PostHog-Mock-Key` or `?key=`) acts
+   * on that key's world; without one, on the default world. Absent: naming a key is a 400.
+   */
+  worldOf?: (key: string) => Controls;
 }
 
 type Handler = (req: Request, res: Response) => void;
@@ -32,6 +38,19 @@ const safe =
 export function controlPlane(controls: Controls, options: ControlPlaneOptions = {}): express.Router {
   const router = express.Router();
   router.use(requireAdminToken(options.adminToken));
+  /** the world a call acts on: its key's, or the default one */
+  const target = (req: Request): Controls => {
+    const key = controlKey(req);
+    if (key === undefined) return controls;
+    if (!options.worldOf) {
+      throw badControl('A key names an isolated world; start the mock with --isolate-by-key.', 'key');
+    }
+    return options.worldOf(key);
+  };
+  /** the query without the world's key, for the journal's filters */
+  const filters = (req: Request): Request['query'] => {
+    return Object.fromEntries(Object.entries(req.query).filter(([name]) => name !== 'key'));
+  };
 
   router.get(
     '/health',
@@ -42,8 +61,8 @@ export function controlPlane(controls: Controls, options: ControlPlaneOptions = 
 
   router.post(
     '/reset',
-    safe((_req, res) => {
-      controls.reset();
+    safe((req, res) => {
+      target(req).reset();
       res.status(204).end();
     }),
   );
@@ -53,15 +72,15 @@ export function controlPlane(controls: Controls, options: ControlPlaneOptions = 
     jsonBody,
     safe((req, res) => {
       const options = seedOptionsFrom(req.body);
-      controls.seed(options);
+      target(req).seed(options);
       res.json({ options });
     }),
   );
 
   router.get(
     '/state',
-    safe((_req, res) => {
-      res.json(controls.state());
+    safe((req, res) => {
+      res.json(target(req).state());
     }),
   );
 
@@ -69,7 +88,7 @@ export function controlPlane(controls: Controls, options: ControlPlaneOptions = 
     '/state',
     jsonBody,
     safe((req, res) => {
-      controls.load(req.body);
+      target(req).load(req.body);
       res.status(204).end();
     }),
   );
@@ -77,33 +96,33 @@ export function controlPlane(controls: Controls, options: ControlPlaneOptions = 
   router.get(
     '/requests',
     safe((req, res) => {
-      const { limit, ...filter } = filterFromQuery(req.query);
-      const results = controls.requests({ ...filter, limit });
-      res.json({ count: controls.countRequests(filter), results });
+      const { limit, ...filter } = filterFromQuery(filters(req));
+      const results = target(req).requests({ ...filter, limit });
+      res.json({ count: target(req).countRequests(filter), results });
     }),
   );
 
   router.get(
     '/requests/count',
     safe((req, res) => {
-      const filter = filterFromQuery(req.query);
+      const filter = filterFromQuery(filters(req));
       if (filter.limit !== undefined) throw badControl('count takes no limit.', 'limit');
-      res.json({ count: controls.countRequests(filter) });
+      res.json({ count: target(req).countRequests(filter) });
     }),
   );
 
   router.delete(
     '/requests',
-    safe((_req, res) => {
-      controls.clearRequests();
+    safe((req, res) => {
+      target(req).clearRequests();
       res.status(204).end();
     }),
   );
 
   router.get(
     '/faults',
-    safe((_req, res) => {
-      res.json({ results: controls.faults.list() });
+    safe((req, res) => {
+      res.json({ results: target(req).faults.list() });
     }),
   );
 
@@ -114,7 +133,7 @@ export function controlPlane(controls: Controls, options: ControlPlaneOptions = 
       const body = req.body as unknown;
       const many = body && typeof body === 'object' && !Array.isArray(body) && 'rules' in body;
       if (!many) {
-        res.status(201).json(controls.fault(checkRule(body)).rule());
+        res.status(201).json(target(req).fault(checkRule(body)).rule());
         return;
       }
       const rules = (body as { rules: unknown }).rules;
@@ -122,14 +141,14 @@ export function controlPlane(controls: Controls, options: ControlPlaneOptions = 
         throw badControl('rules must be a non-empty list of fault rules.', 'rules');
       }
       const checked = rules.map((r, i) => checkRule(r, `rules__${i}__`));
-      res.status(201).json({ results: checked.map((r) => controls.fault(r).rule()) });
+      res.status(201).json({ results: checked.map((r) => target(req).fault(r).rule()) });
     }),
   );
 
   router.delete(
     '/faults',
-    safe((_req, res) => {
-      controls.faults.clear();
+    safe((req, res) => {
+      target(req).faults.clear();
       res.status(204).end();
     }),
   );
@@ -137,7 +156,7 @@ export function controlPlane(controls: Controls, options: ControlPlaneOptions = 
   router.delete(
     '/faults/:id',
     safe((req, res) => {
-      if (!controls.faults.remove(String(req.params.id))) throw notFound('No fault rule with this id.');
+      if (!target(req).faults.remove(String(req.params.id))) throw notFound('No fault rule with this id.');
       res.status(204).end();
     }),
   );

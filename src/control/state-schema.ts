@@ -25,13 +25,19 @@ const record = (properties: Record<string, Schema>, open = false, optional: stri
   additionalProperties: open,
 });
 
-const personalApiKey = record({
-  id: str,
-  label: str,
-  value: { type: 'string', minLength: 1 },
-  scopes: list(str),
-  last_used_at: orNull(str),
-});
+const personalApiKey = record(
+  {
+    id: str,
+    label: str,
+    value: { type: 'string', minLength: 1 },
+    scopes: list(str),
+    last_used_at: orNull(str),
+    scoped_teams: list(int),
+    scoped_organizations: list(str),
+  },
+  false,
+  ['scoped_teams', 'scoped_organizations'],
+);
 
 const pluginConfigField = record(
   {

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { Store } from '../store/store';
-import type { User } from '../store/types';
+import type { PersonalApiKey, User } from '../store/types';
 import { authenticationFailed, notAuthenticated } from './errors';
 
 export interface AuthOptions {
@@ -23,12 +23,18 @@ export function findKey(req: Request): { key: string; where: string } | undefine
   return undefined;
 }
 
+/** Who a request acts as, and with which key: none when a key no user has stands in for the owner. */
+export interface Caller {
+  user: User;
+  key?: PersonalApiKey;
+}
+
 /** The user a request acts as: the key's owner; by default any other key acts as the seeded owner. */
-export function authenticate(req: Request, store: Store, options: AuthOptions): User {
+export function authenticate(req: Request, store: Store, options: AuthOptions): Caller {
   const found = findKey(req);
   if (!found) throw notAuthenticated();
-  const user = store.userByKey(found.key);
-  if (user) return user;
+  const owned = store.keyByValue(found.key);
+  if (owned) return owned;
   if (options.strictKeys) throw authenticationFailed(found.where);
-  return store.user(1);
+  return { user: store.user(1) };
 }

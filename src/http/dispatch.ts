@@ -5,10 +5,12 @@ import { ApiError, methodNotAllowed, notFound, serverError } from './errors';
 import { RawResponse, type Context, type Method, type Operation, type Query } from './operation';
 import { activityPage, paginate } from './pagination';
 import { allowedMethods, matchRoute, type Route } from './router';
+import { checkKeyScopes } from './scopes';
 import { validate } from './validation';
 
 export interface DispatchOptions extends AuthOptions {
-  getStore(): Store;
+  /** the store this request is served from (under `isolateByKey`, its key's world) */
+  getStore(req: Request, res: Response): Store;
 }
 
 /** a repeated query parameter counts by its last value, as Django's QueryDict reads it */
@@ -32,14 +34,15 @@ export function findRoute(routes: readonly Route[]) {
 
 /**
  * Runs one request through the table: authenticate, pick the operation (405 with Allow otherwise),
- * resolve the organization or project in the path, validate the body, call the handler, shape the response.
+ * resolve the organization or project in the path, check the key's scopes (strict keys), validate the
+ * body, call the handler, shape the response.
  */
 export function dispatch(options: DispatchOptions) {
   return (req: Request, res: Response, next: NextFunction): void => {
     try {
-      const store = options.getStore();
+      const store = options.getStore(req, res);
       const { route, params } = res.locals.match as ReturnType<typeof matchRoute> & object;
-      const user = authenticate(req, store, options);
+      const { user, key } = authenticate(req, store, options);
       const method = (req.method === 'HEAD' ? 'GET' : req.method) as Method;
       const op: Operation | undefined = route.operations[method];
       if (!op) {
@@ -68,6 +71,8 @@ export function dispatch(options: DispatchOptions) {
       } else if (params.organization_id !== undefined) {
         ctx.org = store.organization(params.organization_id, user);
       }
+      // strict keys: the key's projects, organizations and scopes, from the operation's row
+      if (options.strictKeys && key) checkKeyScopes(key, op, ctx);
       if (op.request) validateOnRead(ctx, op.request, form);
       send(res, op, op.handler(ctx));
     } catch (err) {

@@ -41,8 +41,11 @@ export interface Operation {
   method: Method;
   /** express-style template: /api/organizations/:organization_id/roles/:id */
   path: string;
-  /** the personal API key scope PostHog requires, or null for actions that reject personal API keys */
-  scope: string | null;
+  /**
+   * the personal API key scope PostHog requires (a list when it needs several, each of them), or null for
+   * custom actions that refuse scoped personal API keys
+   */
+  scope: string | readonly string[] | null;
   /** schema file (without .json) the body is validated against */
   request?: string;
   /** schema file (without .json) of the success body; absent for 204 */

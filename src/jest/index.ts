@@ -43,7 +43,7 @@ export const mockApiKey = (): string => variable(API_KEY_VARIABLE);
 
 /**
  * Options for the run's server from the same POSTHOG_MOCK_* variables the CLI reads (seed, sizes,
- * fixtures, strict keys, admin token, latency, journal size). The port is always a free one, and the
+ * fixtures, strict keys, isolation by key, admin token, latency, journal size). The port is always a free one, and the
  * control plane always on (the reset needs it): PORT and HOST are your application's.
  */
 export function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): StartOptions {
@@ -52,6 +52,8 @@ export function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): St
     seed: config.seed,
     fixtures: config.fixtures,
     strictKeys: config.strictKeys,
+    isolateByKey: config.isolateByKey,
+    maxWorlds: config.maxWorlds,
     adminToken: config.adminToken,
     latency: config.latency,
     journalSize: config.journalSize,
@@ -80,13 +82,17 @@ export async function stopGlobalMock(): Promise<void> {
 
 /**
  * One reset of the running mock, over HTTP: store back to its seeded state, request journal emptied,
- * fault rules removed. Call it before each test (or use `posthog-mock/jest/reset-before-each`).
+ * fault rules removed. Call it before each test (or use `posthog-mock/jest/reset-before-each`). With
+ * `key`, under --isolate-by-key, resets only that key's world.
  */
-export async function resetMock(url: string = mockUrl()): Promise<void> {
+export async function resetMock(url: string = mockUrl(), key?: string): Promise<void> {
   const token = process.env[ADMIN_TOKEN_VARIABLE];
   const res = await fetch(`${url}/__mock/reset`, {
     method: 'POST',
-    headers: token ? { Authorization: `Bearer ${token}` } : {},
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(key !== undefined ? { 'X-PostHog-Mock-Key': key } : {}),
+    },
   });
   if (res.status !== 204) {
     throw new Error(`posthog-mock: reset answered ${res.status} ${await res.text()}`);

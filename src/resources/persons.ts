@@ -391,11 +391,10 @@ export const personOperations: Operation[] = [
     },
   },
   {
-    // PostHog requires person:read and cohort:read; the table carries one scope.
     id: 'persons_cohorts_retrieve',
     method: 'GET',
     path: `${PERSONS}/cohorts`,
-    scope: 'person:read',
+    scope: ['person:read', 'cohort:read'],
     response: 'PersonCohorts',
     status: 200,
     handler: (ctx) => {

@@ -13,15 +13,18 @@ import { PACKAGE_ROOT } from '../paths';
  */
 export interface Fixtures {
   organization: { id: string; name: string; created_at: string };
-  users: {
+  users: ({
     uuid: string;
     first_name: string;
     last_name: string;
     email: string;
     level: 1 | 8 | 15;
     role_at_organization: string | null;
-    personal_api_key?: string;
-  }[];
+  } & FixtureKeyFields &
+    Partial<FixtureKey> & {
+      /** more keys of the same user, e.g. a read-only one */
+      extra_api_keys?: FixtureKey[];
+    })[];
   projects: { id: number; uuid: string; name: string; timezone: string; api_token: string }[];
   roles: { id: string; name: string; members: string[] }[];
   invites: {
@@ -68,6 +71,20 @@ export interface Fixtures {
   }[];
 }
 
+/** What a fixture key may restrict (absent: no restriction), as PostHog's personal API keys do. */
+export interface FixtureKeyFields {
+  /** scopes such as `person:read` or `project:write`; default `["*"]` (everything) */
+  scopes?: string[];
+  /** the projects (ids) the key may act on; default all */
+  scoped_teams?: number[];
+  /** the organizations (uuids) the key may act on; default all */
+  scoped_organizations?: string[];
+}
+
+export interface FixtureKey extends FixtureKeyFields {
+  personal_api_key: string;
+}
+
 export class FixtureError extends Error {}
 
 /** The file each part is read from. */
@@ -90,6 +107,15 @@ const uuid = { type: 'string', format: 'uuid' };
 const text = { type: 'string', minLength: 1 };
 const id = { type: 'integer', minimum: 1 };
 const level = { enum: [1, 8, 15] };
+const keyFields = {
+  scopes: {
+    type: 'array',
+    items: { type: 'string', pattern: '^(\\*|[a-z_]+:(read|write))$' },
+    uniqueItems: true,
+  },
+  scoped_teams: { type: 'array', items: id, uniqueItems: true },
+  scoped_organizations: { type: 'array', items: uuid, uniqueItems: true },
+};
 const list = (properties: Record<string, object>, required = Object.keys(properties)) => ({
   type: 'array',
   items: { type: 'object', properties, required, additionalProperties: false },
@@ -112,6 +138,8 @@ const SCHEMAS: Record<keyof Fixtures, object> = {
         level,
         role_at_organization: { type: ['string', 'null'] },
         personal_api_key: text,
+        ...keyFields,
+        extra_api_keys: list({ personal_api_key: text, ...keyFields }, ['personal_api_key']),
       },
       ['uuid', 'first_name', 'last_name', 'email', 'level', 'role_at_organization'],
     ),
@@ -239,10 +267,17 @@ function checkReferences(f: Fixtures, fileOf: (part: keyof Fixtures) => string):
   unique('users', f.users, 'email', (u) => u.email.toLowerCase());
   unique(
     'users',
-    f.users.filter((u) => u.personal_api_key),
+    f.users.flatMap((u) => [
+      ...(u.personal_api_key ? [u.personal_api_key] : []),
+      ...(u.extra_api_keys ?? []).map((k) => k.personal_api_key),
+    ]),
     'personal_api_key',
-    (u) => u.personal_api_key,
+    (k) => k,
   );
+  f.users.forEach((u, i) => {
+    if (!u.personal_api_key && (u.scopes || u.scoped_teams || u.scoped_organizations))
+      problems.push(`${fileOf('users')}: [${i}]: scopes are given without a personal_api_key`);
+  });
   unique('projects', f.projects, 'id', (p) => p.id);
   unique('projects', f.projects, 'uuid', (p) => p.uuid);
   unique('roles', f.roles, 'id', (r) => r.id);

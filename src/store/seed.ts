@@ -1,8 +1,19 @@
 import { Faker, en } from '@faker-js/faker';
-import { loadFixtures, type Fixtures } from './fixtures';
+import { createHash } from 'node:crypto';
+import { loadFixtures, type FixtureKey, type Fixtures } from './fixtures';
 import { isoMicro } from '../time';
 import { projectSettingsDefaults } from './project-defaults';
-import type { Level, Person, Plugin, PluginConfigField, PluginKind, Project, State, User } from './types';
+import type {
+  Level,
+  Person,
+  PersonalApiKey,
+  Plugin,
+  PluginConfigField,
+  PluginKind,
+  Project,
+  State,
+  User,
+} from './types';
 
 export interface SeedOptions {
   /** faker seed: the same seed gives byte-identical data */
@@ -97,15 +108,16 @@ export function seedState(options: SeedOptions, fixtures: Fixtures = loadFixture
   state.organizations.set(org.id, org);
 
   // Users and their memberships: the fixture owner, admin and member first, then faker's colleagues.
-  const addUser = (u: {
-    uuid: string;
-    first_name: string;
-    last_name: string;
-    email: string;
-    level: Level;
-    role_at_organization: string | null;
-    personal_api_key?: string;
-  }): User => {
+  const addUser = (
+    u: {
+      uuid: string;
+      first_name: string;
+      last_name: string;
+      email: string;
+      level: Level;
+      role_at_organization: string | null;
+    } & Partial<FixtureKey> & { extra_api_keys?: FixtureKey[] },
+  ): User => {
     const id = ++state.sequences.user;
     const joined = pastIso(400);
     const user: User = {
@@ -124,13 +136,9 @@ export function seedState(options: SeedOptions, fixtures: Fixtures = loadFixture
       current_organization_id: org.id,
       personal_api_keys: u.personal_api_key
         ? [
-            {
-              id: faker.string.uuid(),
-              label: 'posthog-mock fixture key',
-              value: u.personal_api_key,
-              scopes: ['*'],
-              last_used_at: null,
-            },
+            fixtureKey(faker.string.uuid(), { ...u, personal_api_key: u.personal_api_key }),
+            // ids of further keys come from their values, so adding one leaves every faker draw as it was
+            ...(u.extra_api_keys ?? []).map((k) => fixtureKey(uuidFrom(k.personal_api_key), k)),
           ]
         : [],
     };
@@ -425,4 +433,23 @@ export function seedState(options: SeedOptions, fixtures: Fixtures = loadFixture
   }
 
   return state;
+}
+
+/** A stable UUID-shaped id from a text (a fixture key's value), drawing nothing from faker. */
+function uuidFrom(text: string): string {
+  const h = createHash('sha256').update(text).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** A fixture key as the store keeps it: scopes default to everything; restrictions only when given. */
+function fixtureKey(id: string, k: FixtureKey): PersonalApiKey {
+  return {
+    id,
+    label: 'posthog-mock fixture key',
+    value: k.personal_api_key,
+    scopes: k.scopes ?? ['*'],
+    last_used_at: null,
+    ...(k.scoped_teams ? { scoped_teams: k.scoped_teams } : {}),
+    ...(k.scoped_organizations ? { scoped_organizations: k.scoped_organizations } : {}),
+  };
 }

@@ -7,8 +7,13 @@ export interface PersonalApiKey {
   id: string;
   label: string;
   value: string;
+  /** `["*"]` for everything, or scopes such as `person:read`; an empty list is a legacy key (everything) */
   scopes: string[];
   last_used_at: string | null;
+  /** when present, the only projects (ids) the key may act on */
+  scoped_teams?: number[];
+  /** when present, the only organizations (uuids) the key may act on */
+  scoped_organizations?: string[];
 }
 
 export interface User {

@@ -1,0 +1,362 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { createApp } from '../src/app';
+import { buildOpenApiDocument } from '../src/openapi';
+import { grants, requiredScopes } from '../src/http/scopes';
+import type { Operation } from '../src/http/operation';
+import { operations } from '../src/operations';
+import { DEFAULT_FIXTURES_DIR, FixtureError, loadFixtures } from '../src/store/fixtures';
+import type { Store } from '../src/store/store';
+import type { PersonalApiKey } from '../src/store/types';
+import { error, KEYS, useMock } from './support/api';
+import { pathOf, validBody } from './support/hostile';
+
+/**
+ * The strict-mode scope matrix (`strictKeys`), generated from the operation table: for every operation,
+ * keys with exactly its scopes, without one of them, with the write scope for a read, the read-only
+ * fixture key, and keys restricted to another project or organization. Every answer is schema-checked by
+ * useMock.
+ */
+const api = useMock({ strictKeys: true, seed: { personsPerProject: 10 } });
+
+const FIXTURE_KEYS = {
+  readOnly: 'phx_mock_read_only_personal_api_key',
+  project1: 'phx_mock_project_1_personal_api_key',
+  otherOrg: 'phx_mock_other_org_personal_api_key',
+} as const;
+const READ_SCOPES = [
+  'activity_log:read',
+  'cohort:read',
+  'legal_document:read',
+  'organization:read',
+  'organization_member:read',
+  'person:read',
+  'plugin:read',
+  'project:read',
+];
+
+const PERMISSION_DENIED = error(
+  'authentication_error',
+  'permission_denied',
+  'You do not have permission to perform this action.',
+);
+const missing = (scope: string) =>
+  error('authentication_error', 'permission_denied', `API key missing required scope '${scope}'`);
+const NO_KEY_ACCESS = error(
+  'authentication_error',
+  'permission_denied',
+  'This action does not support Personal API Key access',
+);
+
+/**
+ * Operations whose valid request from the test's generic builder (real ids from the seed, the request
+ * schema's required fields) is not a 2xx even with the owner's `*` key, and why. The matrix still checks
+ * that a key with the right scopes gets this same answer, and a key without them the 403.
+ */
+const NOT_2XX: Record<string, string> = {
+  persons_create: 'PostHog refuses creating persons through the API (405), whatever the key',
+};
+
+/** Requests the generic builder cannot make valid: the query or body each of these operations needs. */
+const VALID: Record<string, (store: Store, path: string) => { query?: string; body?: unknown }> = {
+  roles_role_memberships_create: (store, path) => {
+    const role = path.split('/')[5];
+    const inRole = new Set(
+      [...store.state.roleMemberships.values()].filter((m) => m.role_id === role).map((m) => m.user_id),
+    );
+    const members = [...store.state.memberships.values()].map((m) => m.user_id);
+    return { body: { user_uuid: store.user(members.find((id) => !inRole.has(id))!).uuid } };
+  },
+  invites_bulk_create: () => ({ body: [{ target_email: 'scopes-bulk@example.com' }] }),
+  legal_documents_create: () => ({
+    body: {
+      document_type: 'BAA',
+      company_name: 'Scopes Inc.',
+      representative_name: 'Ada',
+      representative_email: 'ada@example.com',
+      company_address: '1 Test Street',
+      representative_title: 'CTO',
+      dpa_mode: 'pretty',
+    },
+  }),
+  persons_update_property_create: () => ({ body: { key: 'plan', value: 'pro' } }),
+  persons_delete_property_create: () => ({ body: { $unset: 'plan' } }),
+  persons_values_retrieve: () => ({ query: 'key=email' }),
+  persons_cohorts_retrieve: (store) => ({
+    query: `person_id=${[...store.state.persons.values()].find((p) => p.team_id === 1)!.uuid}`,
+  }),
+  persons_lifecycle_retrieve: () => ({ query: 'target_date=2025-01-01&lifecycle_type=new' }),
+  plugin_configs_create: () => ({ body: { plugin: 1, order: 1, config: { url: 'https://example.com' } } }),
+  pipeline_frontend_apps_configs_create: () => ({ body: { plugin: 5, order: 1 } }),
+  plugin_configs_job_create: (store, path) => {
+    const config = store.state.pluginConfigs.get(Number(path.split('/')[5]))!;
+    return { body: { job: { type: store.state.plugins.get(config.plugin_id)!.jobs[0] } } };
+  },
+};
+
+let added = 0;
+/** adds a key to the owner (user 1) of the store being served; returns its value */
+function addKey(scopes: string[], restrict: Partial<PersonalApiKey> = {}): string {
+  const value = `phx_scopes_test_${++added}`;
+  api.mock.app.store.user(1).personal_api_keys.push({
+    id: `00000000-0000-4000-8000-${String(added).padStart(12, '0')}`,
+    label: 'scopes test',
+    value,
+    scopes,
+    last_used_at: null,
+    ...restrict,
+  });
+  return value;
+}
+
+/**
+ * One request of `op` from the seeded state: real ids, a valid body when it needs one. `key` is a key's
+ * value, or a function that adds one (after the reset) and returns it.
+ */
+async function call(op: Operation, key: string | (() => string), otherProject = false) {
+  const store = api.mock.app.store;
+  store.reset();
+  const path = pathOf(store, op);
+  const valid = VALID[op.id]?.(store, path) ?? (op.request ? { body: validBody(op.request) } : {});
+  const url =
+    (otherProject ? path.replace('/api/projects/1/', '/api/projects/2/') : path) +
+    (valid.query ? `?${valid.query}` : '');
+  return api.call(op.method, url, {
+    key: typeof key === 'string' ? key : key(),
+    ...(valid.body !== undefined ? { body: valid.body } : {}),
+  });
+}
+
+const isWrite = (op: Operation) => op.method !== 'GET';
+const scoped = operations.filter((op) => op.scope !== null);
+const unscoped = operations.filter((op) => op.scope === null);
+const baseline = new Map<string, number>();
+const baselineBody = new Map<string, unknown>();
+
+describe('the table', () => {
+  test('reads need X:read, writes X:write; persons/cohorts needs person:read and cohort:read', () => {
+    for (const op of scoped) {
+      for (const scope of requiredScopes(op)!) {
+        expect(scope).toMatch(isWrite(op) ? /:write$/ : /:read$/);
+      }
+    }
+    expect(requiredScopes(operations.find((o) => o.id === 'persons_cohorts_retrieve')!)).toEqual([
+      'person:read',
+      'cohort:read',
+    ]);
+    expect(unscoped.length).toBeGreaterThan(0);
+  });
+
+  test('the read-only fixture key has every read scope the table uses, and nothing else', () => {
+    const reads = scoped.filter((op) => !isWrite(op)).flatMap((op) => requiredScopes(op)!);
+    expect([...new Set(reads)].sort()).toEqual(READ_SCOPES);
+    expect(api.mock.app.store.keyByValue(FIXTURE_KEYS.readOnly)!.key.scopes).toEqual(READ_SCOPES);
+  });
+
+  test('X:write implies X:read, not the other way, and not across objects', () => {
+    expect(grants(['person:write'], 'person:read')).toBe(true);
+    expect(grants(['person:read'], 'person:write')).toBe(false);
+    expect(grants(['person:write'], 'cohort:read')).toBe(false);
+    expect(grants(['*'], 'plugin:write')).toBe(true);
+  });
+
+  test('GET /api/schema/ lists each operation’s scopes as its security requirement', async () => {
+    const doc = buildOpenApiDocument() as {
+      paths: Record<string, Record<string, { operationId: string; security: unknown }>>;
+    };
+    const byId = new Map(
+      Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => [o.operationId, o.security])),
+    );
+    for (const op of operations) {
+      expect(byId.get(op.id)).toEqual([{ PersonalAPIKeyAuth: op.scope === null ? [] : requiredScopes(op) }]);
+    }
+    const res = await request(api.mock.url).get('/api/schema/');
+    expect(res.status).toBe(200);
+    const served = JSON.parse(res.text) as {
+      paths: Record<string, Record<string, { security: unknown }>>;
+    };
+    expect(served.paths['/api/projects/{project_id}/persons/cohorts/']!.get!.security).toEqual([
+      { PersonalAPIKeyAuth: ['person:read', 'cohort:read'] },
+    ]);
+  });
+});
+
+describe.each(operations.map((op) => [`${op.method} ${op.path}`, op] as const))('%s', (_name, op) => {
+  beforeAll(async () => {
+    const res = await call(op, KEYS.owner);
+    baseline.set(op.id, res.status);
+    baselineBody.set(op.id, res.body);
+  });
+
+  test('the owner’s * key gets its normal answer', () => {
+    const status = baseline.get(op.id)!;
+    if (op.id in NOT_2XX) expect(status).toBeGreaterThanOrEqual(400);
+    else expect(`${status} ${JSON.stringify(baselineBody.get(op.id))}`).toMatch(new RegExp(`^${op.status} `));
+  });
+
+  if (op.scope !== null) {
+    const required = requiredScopes(op)!;
+
+    test(`a key with exactly ${required.join(' and ')} gets the same answer`, async () => {
+      const res = await call(op, () => addKey([...required]));
+      expect(res.status).toBe(baseline.get(op.id));
+    });
+
+    test.each(required.map((s) => [s]))('a key without %s gets 403 naming it', async (scope) => {
+      const others = required.filter((s) => s !== scope);
+      // unrelated scopes do not help either
+      const res = await call(op, () => addKey([...others, 'feature_flag:write']));
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual(missing(scope));
+    });
+
+    if (!isWrite(op)) {
+      test('a key with the write scope may read', async () => {
+        const writes = required.map((s) => s.replace(/:read$/, ':write'));
+        const res = await call(op, () => addKey(writes));
+        expect(res.status).toBe(baseline.get(op.id));
+      });
+      test('the read-only fixture key may read', async () => {
+        const res = await call(op, FIXTURE_KEYS.readOnly);
+        expect(res.status).toBe(baseline.get(op.id));
+      });
+    } else {
+      test('the read-only fixture key may not write', async () => {
+        const res = await call(op, FIXTURE_KEYS.readOnly);
+        expect(res.status).toBe(403);
+        expect(res.body).toEqual(missing(required[0]!));
+      });
+    }
+  } else {
+    test('refuses a scoped key, even one with every scope', async () => {
+      const everything = [...new Set(scoped.flatMap((o) => requiredScopes(o)!))];
+      for (const key of [FIXTURE_KEYS.readOnly, () => addKey(everything)]) {
+        const res = await call(op, key);
+        expect(res.status).toBe(403);
+        expect(res.body).toEqual(NO_KEY_ACCESS);
+      }
+    });
+
+    test('allows a legacy key without a scope list', async () => {
+      const res = await call(op, () => addKey([]));
+      expect(res.status).toBe(baseline.get(op.id));
+    });
+  }
+
+  test('a key scoped to another organization gets 403', async () => {
+    const res = await call(op, FIXTURE_KEYS.otherOrg);
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual(PERMISSION_DENIED);
+  });
+
+  if (op.path.includes(':project_id')) {
+    test('a key scoped to project 1 may act on project 1, not on project 2', async () => {
+      expect((await call(op, FIXTURE_KEYS.project1)).status).toBe(baseline.get(op.id));
+      const res = await call(op, FIXTURE_KEYS.project1, true);
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual(PERMISSION_DENIED);
+    });
+    test('a key scoped to this organization may act on its projects', async () => {
+      const org = api.mock.app.store.project('1', api.mock.app.store.user(1)).organization;
+      const res = await call(op, () => addKey(['*'], { scoped_organizations: [org] }));
+      expect(res.status).toBe(baseline.get(op.id));
+    });
+  } else {
+    test('a key scoped to a project gets 403 on organization-level endpoints', async () => {
+      const res = await call(op, FIXTURE_KEYS.project1);
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual(PERMISSION_DENIED);
+    });
+    test('a key scoped to this organization may act on it', async () => {
+      const org = api.mock.app.store.user(1).current_organization_id;
+      const res = await call(op, () => addKey(['*'], { scoped_organizations: [org] }));
+      expect(res.status).toBe(baseline.get(op.id));
+    });
+  }
+});
+
+describe('fixture keys', () => {
+  const withUsers = (users: unknown): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scoped-keys-'));
+    fs.writeFileSync(path.join(dir, 'users.json'), JSON.stringify(users));
+    return dir;
+  };
+  const owner = () =>
+    (JSON.parse(fs.readFileSync(path.join(DEFAULT_FIXTURES_DIR, 'users.json'), 'utf8')) as object[])[0]!;
+
+  test('a users.json key takes scopes, projects and organizations, checked with file and place', () => {
+    const dir = withUsers([
+      { ...owner(), extra_api_keys: [{ personal_api_key: 'phx_x', scopes: ['person:admin'] }] },
+    ]);
+    expect(() => loadFixtures(dir)).toThrow(
+      new FixtureError(
+        `${path.join(dir, 'users.json')}: [0].extra_api_keys[0].scopes[0]: must match pattern "^(\\*|[a-z_]+:(read|write))$"`,
+      ),
+    );
+    const teams = withUsers([{ ...owner(), scoped_teams: ['1'] }]);
+    expect(() => loadFixtures(teams)).toThrow(/\[0\]\.scoped_teams\[0\]: must be integer/);
+  });
+
+  test('a key value appears once across all users and their extra keys', () => {
+    const dir = withUsers([
+      { ...owner(), extra_api_keys: [{ personal_api_key: 'phx_mock_owner_personal_api_key' }] },
+    ]);
+    expect(() => loadFixtures(dir)).toThrow(
+      /personal_api_key "phx_mock_owner_personal_api_key" appears twice/,
+    );
+  });
+
+  test('the seeded key records carry the fixture’s scopes and restrictions', () => {
+    const keys = api.mock.app.store.user(1).personal_api_keys;
+    expect(keys.map((k) => [k.value, k.scopes, k.scoped_teams, k.scoped_organizations])).toEqual([
+      [KEYS.owner, ['*'], undefined, undefined],
+      [FIXTURE_KEYS.readOnly, READ_SCOPES, undefined, undefined],
+      [FIXTURE_KEYS.project1, ['*'], [1], undefined],
+      [FIXTURE_KEYS.otherOrg, ['*'], undefined, ['0190a1b2-9999-7000-8000-000000000999']],
+    ]);
+  });
+});
+
+describe('keys outside strict mode and unknown keys', () => {
+  test('an unknown key is 401 naming where it was found', async () => {
+    const res = await api.get('/api/projects/1/persons/?personal_api_key=phx_nobody', { key: null });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual(
+      error(
+        'authentication_error',
+        'authentication_failed',
+        'Personal API key found in request query string is invalid.',
+      ),
+    );
+  });
+});
+
+describe('without strict keys, scopes are not enforced', () => {
+  const loose = useMock({ seed: { personsPerProject: 10 } });
+  test('the read-only and other-organization keys may write', async () => {
+    for (const key of [FIXTURE_KEYS.readOnly, FIXTURE_KEYS.otherOrg, FIXTURE_KEYS.project1]) {
+      const res = await loose.post(`/api/organizations/@current/roles/`, { name: `Role of ${key}` }, { key });
+      expect(res.status).toBe(201);
+    }
+  });
+});
+
+describe('README example', () => {
+  test('a read-only key may read persons but not delete one', async () => {
+    const app = createApp({ strictKeys: true });
+    const key = { Authorization: 'Bearer phx_mock_read_only_personal_api_key' };
+    const list = await request(app).get('/api/projects/1/persons/').set(key);
+    expect(list.status).toBe(200);
+    const person = (list.body as { results: { id: number }[] }).results[0]!.id;
+    const del = await request(app).delete(`/api/projects/1/persons/${person}/`).set(key);
+    expect(del.status).toBe(403);
+    expect(del.body).toEqual({
+      type: 'authentication_error',
+      code: 'permission_denied',
+      detail: "API key missing required scope 'person:write'",
+      attr: null,
+    });
+  });
+});
