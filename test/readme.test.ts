@@ -82,6 +82,28 @@ describe('README blocks that are not curl', () => {
     expect(printed).toBe(body.trim());
   });
 
+  test.each([
+    ['a read-only key may read persons', 'scopes.test.ts'],
+    ['each jest worker uses a key of its own', 'isolation.test.ts'],
+  ])('the example "%s…" runs, line by line, in test/%s', (start, file) => {
+    const printed = blocks.find((b) => b.lang === 'ts' && b.text.includes(start))!.text;
+    const tested = fs
+      .readFileSync(path.join(__dirname, file), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
+    const lines = printed
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('//') && !l.startsWith('import ') && l !== '});');
+    expect(lines.length).toBeGreaterThan(5);
+    let at = 0;
+    for (const line of lines) {
+      const found = tested.indexOf(line, at);
+      if (found < 0) throw new Error(`test/${file} has no line, in order: ${line}`);
+      at = found + 1;
+    }
+  });
+
   test("the jest test is examples/jest's, test by test", () => {
     const printed = after('// a test of your own PostHog client').text;
     const file = example('test/posthog.test.js');
