@@ -140,3 +140,34 @@ describe('oauth applications', () => {
     expect((await api.post(OAUTH, { name: 'x' })).status).toBe(405);
   });
 });
+
+describe('legal document details', () => {
+  const OTHER_ORG = '11111111-2222-4333-8444-555555555555';
+
+  test('every field sent is stored, and omitted ones are empty', async () => {
+    const res = await api.post(DOCS, {
+      document_type: 'BAA',
+      company_name: 'Hedgebox Inc.',
+      company_address: '1 Main St',
+      representative_title: 'CEO',
+      representative_email: 'ada@hedgebox.test',
+      dpa_mode: 'pretty',
+    });
+    const stored = api.mock.app.store.state.legalDocuments.get(res.body.id)!;
+    expect([
+      stored.company_address,
+      stored.representative_title,
+      stored.dpa_mode,
+      stored.representative_name,
+    ]).toEqual(['1 Main St', 'CEO', 'pretty', '']);
+  });
+
+  test('a document whose author is gone shows created_by null; other organizations’ documents are not found', async () => {
+    const [doc] = [...api.mock.app.store.state.legalDocuments.values()];
+    doc!.created_by_id = null;
+    expect((await api.get(`${DOCS}/${doc!.id}/`)).body.created_by).toBeNull();
+    doc!.organization_id = OTHER_ORG;
+    expect((await api.get(`${DOCS}/${doc!.id}/`)).body).toEqual(NOT_FOUND);
+    expect((await api.get(`${DOCS}/`)).body.count).toBe(0);
+  });
+});

@@ -333,3 +333,38 @@ describe('projects', () => {
     expect(res.body).toEqual(error('invalid_request', 'method_not_allowed', 'Method "POST" not allowed.'));
   });
 });
+
+describe('project details', () => {
+  test('a created project has its own tokens: phc_ api token, phs_ secret token, a live events token', async () => {
+    const res = await api.post(`${PROJECTS}/`, { name: 'Tokens' });
+    expect(res.body.secret_api_token).toMatch(/^phs_\w{35}$/);
+    expect(res.body.live_events_token).toMatch(/^\w{32}$/);
+    expect(res.body.live_events_token).not.toMatch(/^ph[cs]_/);
+  });
+
+  test('projects of another organization are neither listed nor found; ids are whole numbers', async () => {
+    const project = api.mock.app.store.state.projects.get(2)!;
+    project.organization = '11111111-2222-4333-8444-555555555555';
+    const list = await api.get(`${PROJECTS}/`);
+    expect(list.body.results.map((p: { id: number }) => p.id)).toEqual([1, 3]);
+    expect((await api.get(`${PROJECTS}/2`)).body).toEqual(NOT_FOUND);
+    for (const id of ['x1', '1x', '11']) expect((await api.get(`${PROJECTS}/${id}`)).body).toEqual(NOT_FOUND);
+  });
+
+  test('the list is ordered by id; a deletion is recorded as activity', async () => {
+    const created = await api.post(`${PROJECTS}/`, { name: 'Zeta' });
+    const list = await api.get(`${PROJECTS}/?limit=10`);
+    const ids = list.body.results.map((p: { id: number }) => p.id);
+    expect(ids).toEqual([1, 2, 3, created.body.id]);
+    await api.delete(`${PROJECTS}/${created.body.id}`);
+    const entry = api.mock.app.store.state.activity.find(
+      (e) => e.scope === 'Project' && e.item_id === String(created.body.id) && e.activity === 'deleted',
+    );
+    expect(entry).toBeDefined();
+  });
+
+  test('primary_dashboard null is accepted on update', async () => {
+    const res = await api.patch(`${PROJECTS}/1`, { primary_dashboard: null });
+    expect(res.status).toBe(200);
+  });
+});

@@ -239,3 +239,27 @@ describe('role details', () => {
     expect((await api.get(`${ROLES}/?limit=10`)).body.count).toBe(4);
   });
 });
+
+describe('roles of another organization', () => {
+  const OTHER_ORG = '11111111-2222-4333-8444-555555555555';
+
+  test('are neither listed nor found, and their memberships neither', async () => {
+    const role = api.mock.app.store.state.roles.get(SUPPORT)!;
+    const rm = [...api.mock.app.store.state.roleMemberships.values()].find((m) => m.role_id === SUPPORT)!;
+    // a membership reached through the wrong role is not found
+    expect((await api.delete(`${ROLES}/${ENGINEERING}/role_memberships/${rm.id}/`)).body).toEqual(NOT_FOUND);
+    role.organization_id = OTHER_ORG;
+    expect((await api.get(`${ROLES}/`)).body.count).toBe(3);
+    expect((await api.get(`${ROLES}/${SUPPORT}/`)).body).toEqual(NOT_FOUND);
+    expect((await api.patch(`${ROLES}/${SUPPORT}/`, { name: 'x' })).body).toEqual(NOT_FOUND);
+    // its name no longer clashes in this organization
+    expect((await api.post(`${ROLES}/`, { name: 'Support' })).status).toBe(201);
+  });
+
+  test('a user already in a role with several members is refused again', async () => {
+    const members = (await api.get(`${ROLES}/${ENGINEERING}/role_memberships/`)).body.results;
+    expect(members.length).toBeGreaterThan(1);
+    const res = await api.post(`${ROLES}/${ENGINEERING}/role_memberships/`, { user_uuid: USERS.admin });
+    expect(res.body).toEqual(validation('invalid_input', 'User is already part of the role.'));
+  });
+});
