@@ -85,7 +85,8 @@ export function useMock(options: AppOptions = {}): Api {
     api.mock = await startMockServer({ seed: { personsPerProject: 60 }, ...options });
   });
   afterAll(async () => api.mock.close());
-  beforeEach(() => api.mock.app.store.reset());
+  // one reset: store, request journal and fault rules back to their start
+  beforeEach(() => api.mock.reset());
 
   api.call = async (method, url, o = {}) => {
     let req = request(api.mock.url)[method.toLowerCase() as 'get'](url);
