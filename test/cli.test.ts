@@ -164,7 +164,7 @@ describe('serving', () => {
     expect((await get(`${s.url}/api/projects/1/persons/`, 'phx_my_own_key')).status).toBe(200);
   });
 
-  test('SIGTERM: answers the requests it has received or that wait to be accepted, then stops and exits 0', async () => {
+  test('9.8 shutdown on SIGTERM: answers the requests it has received or that wait to be accepted, then stops and exits 0', async () => {
     const s = await start(['--port', '0', '--persons', '3000', '--shutdown-grace', '10000']);
     const url = `${s.url}/api/projects/1/persons/?search=example&limit=100`;
     const inFlight = Array.from({ length: 30 }, () =>
@@ -181,13 +181,13 @@ describe('serving', () => {
     await expect(fetch(`${s.url}/_health`)).rejects.toThrow();
   }, 60_000);
 
-  test('SIGINT (Ctrl-C) exits 0 too', async () => {
+  test('9.8 shutdown on SIGINT (Ctrl-C): exits 0 too', async () => {
     const s = await start(['--port', '0']);
     expect(await s.stop('SIGINT')).toBe(0);
   });
 });
 
-describe('refusals: exit 2 with a message naming the flag or variable', () => {
+describe('9.8 start-up refusals: exit 2 with a message naming the flag or variable', () => {
   const refused = async (args: string[], env: NodeJS.ProcessEnv, message: string) => {
     const run = await runCli(args, env);
     expect(run).toEqual({ code: 2, stdout: '', stderr: `posthog-mock: ${message}\n` });
