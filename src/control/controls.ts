@@ -43,7 +43,7 @@ export class Controls {
   constructor(start: Store, options: ControlsOptions = {}) {
     this.start = start;
     this.store = start;
-    const size = options.journalSize ?? undefined;
+    const size = options.journalSize;
     if (size !== undefined && (!Number.isInteger(size) || size < 0 || size > 1_000_000)) {
       throw new TypeError(`journalSize must be a whole number from 0 to 1000000; got ${String(size)}`);
     }
