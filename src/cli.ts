@@ -1,15 +1,10 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
-import path from 'node:path';
 import { ConfigError, helpText, parseConfig } from './config';
-import { PACKAGE_ROOT } from './paths';
+import { PACKAGE_VERSION } from './paths';
 import { startMockServer, type MockServer } from './server';
 import { ApiError } from './http/errors';
 import { FixtureError } from './store/fixtures';
-
-const version = (): string =>
-  (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string })
-    .version;
 
 /** One line: where it listens, the seed, the key to use and what was seeded. */
 function banner(mock: MockServer): string {
@@ -21,7 +16,7 @@ function banner(mock: MockServer): string {
     `${state.roles.size} roles`,
     `${state.invites.size} invites`,
   ].join(', ');
-  return `posthog-mock ${version()} listening on ${mock.url} · seed ${mock.app.store.options.seed} · key ${key} · ${sizes}`;
+  return `posthog-mock ${PACKAGE_VERSION} listening on ${mock.url} · seed ${mock.app.store.options.seed} · key ${key} · ${sizes}`;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -38,7 +33,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if ('version' in parsed) {
-    process.stdout.write(`${version()}\n`);
+    process.stdout.write(`${PACKAGE_VERSION}\n`);
     return;
   }
   const config = parsed;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { MAX_DELAY_MS } from './control/delays';
 import { LOG_LEVELS, type LogLevel } from './http/logging';
-import { DEFAULT_SEED_OPTIONS, type SeedOptions } from './store/seed';
+import { DEFAULT_SEED_OPTIONS, seededProjects, type SeedOptions } from './store/seed';
 
 /**
  * The server's settings, each one an option: a flag, the environment variable behind it, a default.
@@ -312,7 +312,7 @@ export function parseConfig(
     out[name] = source ? convert(spec, source) : spec.default;
   }
   // the sizes multiply: persons are seeded for every project, the package's two fixture projects included
-  const projects = (out.projects as number) + 2;
+  const projects = seededProjects({ projects: out.projects as number });
   if ((out.persons as number) * projects > LIMITS.totalPersons) {
     throw new ConfigError(
       `--persons ${String(out.persons)} for each of ${projects} projects is ${(out.persons as number) * projects} persons; ` +

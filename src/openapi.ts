@@ -1,10 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Request, Response } from 'express';
 import type { Operation } from './http/operation';
 import { schemas } from './http/validation';
 import { operations } from './operations';
-import { PACKAGE_ROOT } from './paths';
+import { PACKAGE_VERSION } from './paths';
 
 type Json = Record<string, unknown>;
 
@@ -113,10 +111,6 @@ function operationObject(op: Operation): Json {
   };
 }
 
-const version = (): string =>
-  (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string })
-    .version;
-
 /**
  * The OpenAPI 3.1 document of everything the mock serves, generated from the operation table and
  * schemas/: one operation per row (its request and response schemas, path parameters, the scope it
@@ -140,7 +134,7 @@ export function buildOpenApiDocument(ops: readonly Operation[] = operations): Js
     openapi: '3.1.0',
     info: {
       title: 'posthog-mock',
-      version: version(),
+      version: PACKAGE_VERSION,
       description:
         "PostHog's management REST API as served by posthog-mock: generated at runtime from its operation table and schemas/.",
     },

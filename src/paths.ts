@@ -14,3 +14,8 @@ function findRoot(start: string): string {
 
 export const PACKAGE_ROOT = findRoot(__dirname);
 export const SCHEMAS_DIR = path.join(PACKAGE_ROOT, 'schemas');
+
+/** The version in the package's package.json, read once. */
+export const PACKAGE_VERSION = (
+  JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;

@@ -1,6 +1,7 @@
 import http, { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions, type MockApp } from './app';
+import { ApiError } from './http/errors';
 import type { FaultHandle } from './control/controls';
 import type { FaultRuleInput } from './control/faults';
 import type { JournalEntry, JournalFilter } from './control/journal';
@@ -90,7 +91,7 @@ export function startMockServer(options: StartOptions = {}): Promise<MockServer>
       err.code === 'HPE_HEADER_OVERFLOW'
         ? [431, 'request_header_fields_too_large', 'Request header fields too large.']
         : [400, 'parse_error', 'Malformed HTTP request.'];
-    const body = JSON.stringify({ type: 'invalid_request', code, detail, attr: null });
+    const body = JSON.stringify(new ApiError(status, 'invalid_request', code, detail).body);
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

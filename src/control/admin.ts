@@ -1,8 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { bearerToken } from '../http/auth';
 import { ApiError, notAuthenticated } from '../http/errors';
-
-const BEARER = /^\s*Bearer\s+(\S+)\s*$/i;
 
 const same = (a: string, b: string): boolean => {
   const x = Buffer.from(a);
@@ -17,7 +16,7 @@ const same = (a: string, b: string): boolean => {
 export function requireAdminToken(token: string | undefined) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     if (token === undefined) return next();
-    const given = req.headers.authorization?.match(BEARER)?.[1];
+    const given = bearerToken(req);
     if (given === undefined) return next(notAuthenticated());
     if (!same(given, token)) {
       return next(

@@ -1,4 +1,4 @@
-import { DEFAULT_SEED_OPTIONS, type SeedOptions } from '../store/seed';
+import { DEFAULT_SEED_OPTIONS, seededProjects, type SeedOptions } from '../store/seed';
 import { badControl } from './errors';
 
 /** `POST /__mock/seed` takes `{seed, sizes}`; sizes not given take their defaults. */
@@ -55,7 +55,7 @@ export function seedOptionsFrom(body: unknown): SeedOptions {
       options[name as keyof typeof SIZE_LIMITS] = value;
     }
   }
-  const persons = (options.projects + 2) * options.personsPerProject;
+  const persons = seededProjects(options) * options.personsPerProject;
   if (persons > MAX_PERSONS) {
     throw badControl(
       `sizes make ${persons} persons ((projects + 2) × personsPerProject); at most ${MAX_PERSONS}.`,

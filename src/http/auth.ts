@@ -10,9 +10,13 @@ export interface AuthOptions {
 
 const BEARER = /^\s*Bearer\s+(\S+)\s*$/i;
 
+/** The token of an `Authorization: Bearer <token>` header (extra spaces tolerated), if there is one. */
+export const bearerToken = (req: Request): string | undefined =>
+  req.headers.authorization?.match(BEARER)?.[1];
+
 /** Where PostHog looks for a personal API key, first match wins. */
 export function findKey(req: Request): { key: string; where: string } | undefined {
-  const header = req.headers.authorization?.match(BEARER)?.[1];
+  const header = bearerToken(req);
   if (header) return { key: header, where: 'Authorization header' };
   const body = req.body as Record<string, unknown> | undefined;
   if (body && !Array.isArray(body) && typeof body.personal_api_key === 'string' && body.personal_api_key) {

@@ -3,7 +3,7 @@ import type { Store } from '../store/store';
 import { authenticate, type AuthOptions } from './auth';
 import { ApiError, methodNotAllowed, notFound, serverError } from './errors';
 import { RawResponse, type Context, type Method, type Operation, type Query } from './operation';
-import { activityPage, paginate } from './pagination';
+import { activityPage, lastValue, paginate } from './pagination';
 import { allowedMethods, matchRoute, type Route } from './router';
 import { checkKeyScopes } from './scopes';
 import { validate } from './validation';
@@ -13,11 +13,11 @@ export interface DispatchOptions extends AuthOptions {
   getStore(req: Request, res: Response): Store;
 }
 
-/** a repeated query parameter counts by its last value, as Django's QueryDict reads it */
+/** every query parameter by its last value (lastValue: Django's QueryDict rule) */
 const lastValues = (query: Request['query']): Query =>
   Object.fromEntries(
     Object.entries(query).map(([key, value]) => {
-      const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
+      const last = lastValue(value);
       return [key, typeof last === 'string' ? last : undefined];
     }),
   );

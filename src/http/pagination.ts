@@ -16,10 +16,11 @@ export interface ActivityPage<T> {
 }
 
 /** a repeated query parameter counts by its last value, as Django's QueryDict reads it */
-const last = (value: unknown): unknown => (Array.isArray(value) ? value[value.length - 1] : value);
+export const lastValue = (value: unknown): unknown =>
+  Array.isArray(value) ? value[value.length - 1] : value;
 
 const positiveInt = (param: unknown): number | undefined => {
-  const value = last(param);
+  const value = lastValue(param);
   if (typeof value !== 'string' || !/^\d+$/.test(value)) return undefined;
   const n = Number(value);
   return n > 0 ? n : undefined;

@@ -30,6 +30,9 @@ export interface SeedOptions {
   invites: number;
 }
 
+/** the projects persons are seeded for: the package's two fixture projects and the extra ones */
+export const seededProjects = (options: Pick<SeedOptions, 'projects'>): number => options.projects + 2;
+
 export const DEFAULT_SEED_OPTIONS: SeedOptions = {
   seed: 42,
   members: 9,

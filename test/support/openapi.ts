@@ -6,7 +6,7 @@ import addFormats from 'ajv-formats';
 /**
  * PostHog's published OpenAPI schema (its structure, derived into derived/ by npm run schemas), used to
  * check our responses. Where it is known to be wrong or to
- * disagree with the docs we follow (../shared/reference/posthog-behaviour.md, sections 5 and 6), the
+ * disagree with the docs we follow (PostHog's behaviour notes, sections 5 and 6), the
  * exception is written here, with its reason, and nowhere else.
  */
 const OPENAPI_FILE = path.resolve(__dirname, '../../derived/posthog-openapi.json');
@@ -116,10 +116,14 @@ function load(): OpenApi {
 }
 
 const doc = load();
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
-// DRF's DecimalField: a decimal number written as a string ("12.50")
-ajv.addFormat('decimal', { type: 'string', validate: /^-?(?:\d+(?:\.\d*)?|\.\d+)$/ });
+/** The formats PostHog's published schema uses: ajv-formats', and DRF's DecimalField as text ("12.50", ".25"). */
+export function addPublishedFormats(ajv: Ajv): Ajv {
+  addFormats(ajv);
+  ajv.addFormat('decimal', { type: 'string', validate: /^-?(?:\d+(?:\.\d*)?|\.\d+)$/ });
+  return ajv;
+}
+
+const ajv = addPublishedFormats(new Ajv({ strict: false, allErrors: true }));
 ajv.addSchema({ $id: 'openapi.json', components: doc.components });
 const cache = new Map<string, ValidateFunction | null>();
 
