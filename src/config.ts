@@ -50,13 +50,15 @@ interface OptionSpec {
 }
 
 /**
- * The most the eager store can seed in a reasonable time and memory (about 3 KB a person): persons are
- * capped per project, and the other sizes so that seeding cannot run away.
+ * The largest worlds the mock makes. Persons are generated when read, so their numbers cost nothing at
+ * start; they are capped so that what must read every person (a `properties` filter, `values`, the first
+ * `search`) stays a matter of seconds. The other entities are seeded at start, and capped so that
+ * seeding cannot run away.
  */
 export const LIMITS = {
-  personsPerProject: 100_000,
-  /** persons over all projects (about 1 GB) */
-  totalPersons: 300_000,
+  personsPerProject: 1_000_000,
+  /** persons over all projects */
+  totalPersons: 10_000_000,
   projects: 100,
   members: 10_000,
   roles: 10_000,

@@ -225,9 +225,9 @@ describe('9.8 start-up refusals: exit 2 with a message naming the flag or variab
       `POSTHOG_MOCK_PERSONS must be a whole number from 0 to ${LIMITS.personsPerProject}, got "99999999999"`,
     ],
     [
-      ['--projects', '100', '--persons', '10000'],
+      ['--projects', '100', '--persons', '100000'],
       {},
-      '--persons 10000 for each of 102 projects is 1020000 persons; at most 300000 in all (lower --persons or --projects)',
+      '--persons 100000 for each of 102 projects is 10200000 persons; at most 10000000 in all (lower --persons or --projects)',
     ],
     [
       [],

@@ -365,7 +365,7 @@ function resolve(gen: Gen): Sent {
 /** Everything in the store that contradicts itself, as readable lines (empty when consistent). */
 export function inconsistencies(s: State): string[] {
   const out: string[] = [];
-  const keyed = (name: string, map: Map<unknown, { id: unknown }>) => {
+  const keyed = (name: string, map: Iterable<[unknown, { id: unknown }]>) => {
     for (const [k, v] of map) if (k !== v.id) out.push(`${name}: key ${String(k)} holds id ${String(v.id)}`);
   };
   keyed('organizations', s.organizations);
@@ -448,7 +448,7 @@ export function inconsistencies(s: State): string[] {
   for (const p of s.persons.values()) dangling(`person ${p.id} → project`, s.projects.has(p.team_id));
   for (const c of s.cohorts.values()) {
     dangling(`cohort ${c.id} → project`, s.projects.has(c.team_id));
-    for (const id of c.person_ids) dangling(`cohort ${c.id} → person ${id}`, s.persons.has(id));
+    // (members may name deleted persons: cohorts are calculated, and count only the persons still there)
   }
   for (const c of s.pluginConfigs.values()) {
     dangling(`plugin config ${c.id} → project`, s.projects.has(c.team_id));
@@ -548,12 +548,13 @@ test(`random request sequences keep every invariant (seed ${SEED}, ${RUNS} runs)
 }, 120_000);
 
 test('the consistency check sees a dangling reference and a duplicate id', () => {
-  const s = structuredClone(api.mock.app.store.state);
+  // a world of its own over the same seeded data, to break
+  const s = api.mock.app.store.fork().state;
   expect(inconsistencies(s)).toEqual([]);
   const rm = [...s.roleMemberships.values()][0]!;
   s.roleMemberships.set('x', { ...rm, id: 'x', role_id: 'no-such-role' });
   const person = [...s.persons.values()][0]!;
-  s.persons.set(99999, { ...person, id: 99999 });
+  s.persons.add({ ...person, id: 99999 });
   expect(inconsistencies(s)).toEqual(
     expect.arrayContaining([
       'dangling: role membership x → role',

@@ -163,7 +163,8 @@ describe('legal document details', () => {
   });
 
   test('a document whose author is gone shows created_by null; other organizations’ documents are not found', async () => {
-    const [doc] = [...api.mock.app.store.state.legalDocuments.values()];
+    const { legalDocuments } = api.mock.app.store.state;
+    const doc = legalDocuments.get(legalDocuments.keys().next().value!);
     doc!.created_by_id = null;
     expect((await api.get(`${DOCS}/${doc!.id}/`)).body.created_by).toBeNull();
     doc!.organization_id = OTHER_ORG;

@@ -58,7 +58,6 @@ const ACCEPTS_EMPTY: Record<string, { status: number; reason: string }> = {
   roles_partial_update: { status: 200, reason: ALL_DROPPED_REASON },
   members_update: { status: 200, reason: 'level is optional, so PUT without it changes nothing' },
   members_partial_update: { status: 200, reason: ALL_DROPPED_REASON },
-  persons_partial_update: { status: 200, reason: ALL_DROPPED_REASON },
   persons_split_create: {
     status: 200,
     reason: 'main_distinct_id is optional: the person is split by default',
@@ -80,6 +79,8 @@ const REFUSES_EMPTY: Record<string, ReturnType<typeof error>> = {
   invites_create: validation('required', 'This field is required.', 'target_email'),
   legal_documents_create: validation('required', 'This field is required.', 'document_type'),
   persons_update: validation('required', 'This field is required.', 'properties'),
+  // PostHog requires properties on PATCH as on PUT (behaviour notes §5)
+  persons_partial_update: validation('required', 'This field is required.', 'properties'),
   persons_update_property_create: validation('required', 'This field is required.', 'value'),
   persons_delete_property_create: validation('required', 'This field is required.', '$unset'),
   plugin_configs_create: validation('required', 'This field is required.', 'order'),

@@ -81,6 +81,8 @@ const VALID: Record<string, (store: Store, path: string) => { query?: string; bo
       dpa_mode: 'pretty',
     },
   }),
+  // PostHog requires properties on PATCH too (behaviour notes §5), although the schema marks them optional
+  persons_partial_update: () => ({ body: { properties: { plan: 'pro' } } }),
   persons_update_property_create: () => ({ body: { key: 'plan', value: 'pro' } }),
   persons_delete_property_create: () => ({ body: { $unset: 'plan' } }),
   persons_values_retrieve: () => ({ query: 'key=email' }),

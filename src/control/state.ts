@@ -2,14 +2,17 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { ApiError } from '../http/errors';
 import type { SeedOptions } from '../store/seed';
 import type { Store } from '../store/store';
-import type { State } from '../store/types';
+import { SeededPersons } from '../store/people';
+import type { Entities, Person, SeedState, State } from '../store/types';
 import { COLLECTIONS, SEQUENCES, STATE_DOCUMENT_SCHEMA } from './state-schema';
 
 export const STATE_FORMAT = 'posthog-mock/state';
 export const STATE_VERSION = 1;
 
 type Collection = keyof typeof COLLECTIONS;
-type Records = { [K in Collection]: State[K] extends Map<unknown, infer V> ? V[] : State[K] };
+type Records = {
+  [K in Collection]: K extends keyof Entities ? Entities[K][1][] : K extends 'persons' ? Person[] : State[K];
+};
 
 /** The whole store as JSON: what `GET /__mock/state` answers and `PUT /__mock/state` takes back. */
 export interface StateDocument {
@@ -27,9 +30,15 @@ export function exportState(store: Store): StateDocument {
   const data = {} as Record<string, unknown>;
   for (const name of NAMES) {
     const value = store.state[name];
-    // (not `instanceof Map`: structuredClone's maps come from another realm under jest)
     data[name] = Array.isArray(value) ? value : [...value.values()];
   }
+  // a seeded cohort's members are calculated from its rule: the document lists them
+  data.cohorts = [...store.state.cohorts.values()].map(({ match, ...cohort }) => ({
+    ...cohort,
+    person_ids: match
+      ? [...store.cohortMembers({ ...cohort, match })].filter((id) => store.state.persons.has(id))
+      : cohort.person_ids,
+  }));
   data.sequences = store.state.sequences;
   // one structured copy, so the document never shares objects with the live store
   return structuredClone({
@@ -77,7 +86,7 @@ function schemaError(error: ErrorObject): ApiError {
  * Past the schema, it checks what the handlers rely on: unique ids, references that resolve, the owner
  * (user 1) that unknown keys act as, and sequences at or above the highest id they issued.
  */
-export function importState(document: unknown): { options: SeedOptions; state: State } {
+export function importState(document: unknown): { options: SeedOptions; state: SeedState } {
   // format and version first: a document of another kind or version fails on that, not on its fields
   if (document && typeof document === 'object' && !Array.isArray(document)) {
     const { format, version } = document as Record<string, unknown>;
@@ -99,7 +108,7 @@ export function importState(document: unknown): { options: SeedOptions; state: S
   for (const name of NAMES) {
     if (name === 'activity') continue;
     const seen = new Set<unknown>();
-    (d[name] as { id: unknown }[]).forEach((record, i) => {
+    (d[name] as unknown as { id: unknown }[]).forEach((record, i) => {
       if (seen.has(record.id)) {
         const at = where(['data', name, i, 'id']);
         throw invalid(`State is invalid: ${at.dotted} repeats id ${JSON.stringify(record.id)}.`, at.attr);
@@ -154,7 +163,7 @@ export function importState(document: unknown): { options: SeedOptions; state: S
     pluginConfig: 'pluginConfigs',
   };
   for (const sequence of SEQUENCES) {
-    const max = (d[highest[sequence]] as { id: number }[]).reduce((m, r) => Math.max(m, r.id), 0);
+    const max = (d[highest[sequence]] as unknown as { id: number }[]).reduce((m, r) => Math.max(m, r.id), 0);
     if (d.sequences[sequence] < max) {
       throw invalid(
         `State is invalid: data.sequences.${sequence} is ${d.sequences[sequence]}, below the highest id in data.${highest[sequence]} (${max}).`,
@@ -169,6 +178,8 @@ export function importState(document: unknown): { options: SeedOptions; state: S
     const records = copy[name] as { id: unknown }[];
     state[name] = name === 'activity' ? records : new Map(records.map((r) => [r.id, r]));
   }
+  // an imported state's persons are all kept as data: nothing is generated
+  state.persons = new SeededPersons(doc.options.seed, [], state.persons as Map<number, Person>);
   state.sequences = copy.sequences;
-  return { options: { ...doc.options }, state: state as unknown as State };
+  return { options: { ...doc.options }, state: state as unknown as SeedState };
 }

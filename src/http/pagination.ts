@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { origin } from './headers';
+import { RawResponse } from './operation';
 
 export interface Page<T> {
   count: number;
@@ -42,11 +43,18 @@ export function linkTo(req: Request, set: Record<string, number>, remove: string
   return `${origin(req)}${path}${query ? `?${query}` : ''}`;
 }
 
-/** limit/offset pagination: default page 100, junk limit falls back to it, junk offset to 0. */
-export function paginate<T>(req: Request, items: T[], defaultLimit = 100): Page<T> {
-  const limit = positiveInt(req.query.limit) ?? defaultLimit;
-  const offset = positiveInt(req.query.offset) ?? 0;
-  const count = items.length;
+export interface PageWindow {
+  limit: number;
+  offset: number;
+}
+
+/** The page a limit/offset request asks for: default page 100, junk limit falls back to it, junk offset to 0. */
+export function pageWindow(req: Request, defaultLimit = 100): PageWindow {
+  return { limit: positiveInt(req.query.limit) ?? defaultLimit, offset: positiveInt(req.query.offset) ?? 0 };
+}
+
+/** The envelope's links for one page out of `count` items. */
+function pageLinks(req: Request, { limit, offset }: PageWindow, count: number) {
   const next = offset + limit < count ? linkTo(req, { limit, offset: offset + limit }) : null;
   let previous: string | null = null;
   if (offset > 0) {
@@ -55,7 +63,32 @@ export function paginate<T>(req: Request, items: T[], defaultLimit = 100): Page<
         ? linkTo(req, { limit }, ['offset'])
         : linkTo(req, { limit, offset: offset - limit });
   }
-  return { count, next, previous, results: items.slice(offset, offset + limit) };
+  return { next, previous };
+}
+
+/** limit/offset pagination over a list. */
+export function paginate<T>(req: Request, items: T[], defaultLimit = 100): Page<T> {
+  const window = pageWindow(req, defaultLimit);
+  const { next, previous } = pageLinks(req, window, items.length);
+  return {
+    count: items.length,
+    next,
+    previous,
+    results: items.slice(window.offset, window.offset + window.limit),
+  };
+}
+
+/**
+ * The same envelope as JSON text, around a page whose items are already serialized: what a list that
+ * builds only its page (and keeps its items' JSON) answers.
+ */
+export function pageJson(req: Request, window: PageWindow, count: number, results: string[]): RawResponse {
+  const { next, previous } = pageLinks(req, window, count);
+  const head = JSON.stringify({ count, next, previous });
+  return new RawResponse(
+    'application/json; charset=utf-8',
+    `${head.slice(0, -1)},"results":[${results.join(',')}]}`,
+  );
 }
 
 /** The window an activity request asks for: 1-based `page`, `limit` default 10. */

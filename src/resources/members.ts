@@ -17,7 +17,7 @@ function findMember(ctx: Context): Membership {
     key === '@me' ? m.user_id === ctx.user.id : ctx.store.user(m.user_id).uuid === key,
   );
   if (!membership) throw notFound();
-  return membership;
+  return ctx.store.state.memberships.get(membership.id)!;
 }
 
 /** PostHog's rules for changing a member's level, checked in the order the real server checks them. */

@@ -3,10 +3,9 @@ import { requiredError, validationError, type ApiError } from '../http/errors';
 import { RawResponse, type Context, type Operation } from '../http/operation';
 import { linkTo } from '../http/pagination';
 import { MAX_JSON_DEPTH, nestingExceeds, pyType } from '../http/validation';
-import type { Person } from '../store/types';
 import { now } from '../time';
 import { isObject, matchesProperties, parseProperties, type PropertyGroup } from './property-filters';
-import { personsOf } from './persons';
+import { personIdsOf } from './persons';
 import { personView } from './views';
 
 /**
@@ -354,34 +353,51 @@ function readFilter(ctx: Context, kind: InsightKind): Filter {
   };
 }
 
-/** The insight's people, in their fixed order. */
-export function peopleOf(ctx: Context, kind: InsightKind, filter: Filter): Person[] {
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** The insight's people: how many there are, and the one at each rank of their fixed order. */
+export interface People {
+  count: number;
+  at(rank: number): number;
+}
+
+/**
+ * The insight's people, in their fixed order: the project's persons (those the properties match), taken
+ * in an order fixed by the filter (a permutation of their positions, `rank -> (a * rank + b) mod n`,
+ * with `a` and `b` drawn from the filter), so that only the page asked for is read.
+ */
+export function peopleOf(ctx: Context, kind: InsightKind, filter: Filter): People {
   const { funnel_step: step, ...rest } = filter.values;
   // funnel steps share one ordering, so that each step's people are a subset of the previous step's
   const key = JSON.stringify([kind.name, kind.funnel ? rest : filter.values]);
-  let candidates = personsOf(ctx);
-  if (filter.properties)
-    candidates = candidates.filter((p) => matchesProperties(ctx.store, p, filter.properties!));
-  const ordered = candidates
-    .map((p) => ({ p, rank: hash(`${key}:${p.uuid}`) }))
-    .sort((a, b) => a.rank - b.rank || a.p.id - b.p.id)
-    .map((x) => x.p);
-  const entered = filter.properties ? ordered.length : Math.round(ordered.length * (0.4 + 0.5 * unit(key)));
-  if (!kind.funnel) return ordered.slice(0, entered);
+  const { persons } = ctx.store.state;
+  let ids = [...personIdsOf(ctx)];
+  if (filter.properties) {
+    ids = ids.filter((id) => matchesProperties(ctx.store, persons.get(id)!, filter.properties!));
+  }
+  const n = ids.length;
+  let a = n > 1 ? 1 + (hash(`${key}:a`) % (n - 1)) : 1;
+  while (gcd(a, n) !== 1) a += 1;
+  const b = n > 0 ? hash(`${key}:b`) % n : 0;
+  const at = (rank: number): number => ids[(a * rank + b) % n]!;
+  const entered = filter.properties ? n : Math.round(n * (0.4 + 0.5 * unit(key)));
+  if (!kind.funnel) return { count: entered, at };
   // Each step keeps 55-85% of the previous step's people (fixed per filter and step), and at least one
   // fewer: the steps run out after at most `entered` of them, so the work is bounded by the persons,
   // whatever step is asked for.
   const reached = (k: number): number => {
-    let n = entered;
-    for (let i = 2; i <= k && n > 0; i++) {
-      n = Math.min(n - 1, Math.round(n * (0.55 + 0.3 * unit(`${key}:step${i}`))));
+    let m = entered;
+    for (let i = 2; i <= k && m > 0; i++) {
+      m = Math.min(m - 1, Math.round(m * (0.55 + 0.3 * unit(`${key}:step${i}`))));
     }
-    return n;
+    return m;
   };
   const k = typeof step === 'number' ? step : 1;
-  if (k > 0) return ordered.slice(0, reached(k));
+  if (k > 0) return { count: reached(k), at };
   // -k: dropped off at step k, i.e. reached step k-1 but not step k (nobody drops off at step 1)
-  return k === -1 ? [] : ordered.slice(reached(-k), reached(-k - 1));
+  if (k === -1) return { count: 0, at };
+  const from = reached(-k);
+  return { count: reached(-k - 1) - from, at: (rank) => at(from + rank) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -416,9 +432,13 @@ function answer(kind: InsightKind) {
     const filter = readFilter(ctx, kind);
     const all = peopleOf(ctx, kind, filter);
     const { limit, offset } = filter;
-    const people = all.slice(offset, offset + limit).map((p) => personView(ctx.store, p));
+    const { persons } = ctx.store.state;
+    const people: ReturnType<typeof personView>[] = [];
+    for (let rank = offset; rank < Math.min(all.count, offset + limit); rank++) {
+      people.push(personView(ctx.store, persons.get(all.at(rank))!));
+    }
     if (filter.csv) return new RawResponse('text/csv', toCsv(people));
-    const next = offset + limit < all.length ? linkTo(ctx.req, { limit, offset: offset + limit }) : null;
+    const next = offset + limit < all.count ? linkTo(ctx.req, { limit, offset: offset + limit }) : null;
     const page = { results: [{ people, count: people.length }], next };
     if (!kind.cached) return page;
     return {

@@ -1,5 +1,6 @@
 import { methodNotAllowed, notFound, requiredError, validationError } from '../http/errors';
-import type { Context, Operation } from '../http/operation';
+import { RawResponse, type Context, type Operation } from '../http/operation';
+import { pageJson, pageWindow } from '../http/pagination';
 import { isUuid, PERSON_TIMELINE_CAP, PERSON_TIMELINE_KEYS_CAP, type Store } from '../store/store';
 import type { Cohort, Person } from '../store/types';
 import { now } from '../time';
@@ -10,27 +11,39 @@ import { ownValue, personView, setOwn, userBasicOrNull } from './views';
 const PERSONS = '/api/projects/:project_id/persons';
 const PERSON = `${PERSONS}/:id`;
 
-/** Persons of the request's project, as the list orders them: newest created first, then id descending. */
-export function personsOf(ctx: Context): Person[] {
-  return [...ctx.store.state.persons.values()]
-    .filter((p) => p.team_id === ctx.project.id)
-    .sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : b.id - a.id));
-}
+/** Ids of the request's project's persons, as the list orders them (newest created first), streamed. */
+export const personIdsOf = (ctx: Context): Iterable<number> =>
+  ctx.store.state.persons.ordered(ctx.project.id);
 
-/** A person of the request's project by integer id or uuid; anything else is 404 `Not found.`. */
-export function findPerson(ctx: Context, id: string | undefined): Person {
+/**
+ * A person of the request's project by integer id or uuid; anything else is 404 `Not found.`. With
+ * `write`, the world's own copy, to be changed.
+ */
+export function findPerson(ctx: Context, id: string | undefined, write = false): Person {
+  const { persons } = ctx.store.state;
   let person: Person | undefined;
   if (id !== undefined && /^\d+$/.test(id)) {
-    person = ctx.store.state.persons.get(Number(id));
+    person = persons.get(Number(id));
   } else if (id !== undefined && isUuid(id)) {
     const uuid = id.toLowerCase();
-    person = [...ctx.store.state.persons.values()].find(
-      (p) => p.uuid === uuid && p.team_id === ctx.project.id,
-    );
+    person = persons.candidates(ctx.project.id, uuid).find((p) => p.uuid === uuid);
   }
   if (!person || person.team_id !== ctx.project.id) throw notFound();
-  return person;
+  return write ? persons.edit(person.id)! : person;
 }
+
+/**
+ * A person's JSON as the docs show it, serialized once: kept until the person changes (or its project's
+ * display-name properties do), so a page of persons is mostly string concatenation.
+ */
+export function personJson(store: Store, person: Person | number, team: number): string {
+  const project = store.state.projects.get(team)!;
+  const variant = JSON.stringify(project.person_display_name_properties);
+  const id = typeof person === 'number' ? person : person.id;
+  return store.state.persons.json(id, variant, (p) => JSON.stringify(personView(store, p)));
+}
+
+const jsonResponse = (json: string): RawResponse => new RawResponse('application/json; charset=utf-8', json);
 
 const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -79,22 +92,79 @@ function setProperties(ctx: Context, person: Person, properties: Record<string, 
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
-/** The list's filters: distinct_id (exact), email (exact), search (substring), properties (JSON). */
-function filterPersons(ctx: Context, persons: Person[]): Person[] {
+/** what `search` looks in: email, name and distinct ids, lower-cased */
+const searchText = (p: Person): string =>
+  [ownValue(p.properties, 'email'), ownValue(p.properties, 'name'), ...p.distinct_ids]
+    .filter((v) => v !== undefined && v !== null)
+    .map((v) => text(v).toLowerCase())
+    .join('\n');
+
+/**
+ * The list's filters: distinct_id (exact), email (exact), search (substring), properties (JSON). The
+ * persons an exact filter can name are decoded from its value (a handful, at any size); `search` reads a
+ * per-project text cache for persons the world has not changed; `properties` must see every person, one
+ * generated at a time (linear, a few microseconds a person).
+ */
+function* filterPersons(ctx: Context): Generator<Person> {
   const { distinct_id, email, search, properties } = ctx.query;
+  const { persons } = ctx.store.state;
   const groups = properties !== undefined && properties !== '' ? parseProperties(properties) : undefined;
   const needle = search?.trim().toLowerCase();
-  return persons.filter((p) => {
-    if (distinct_id !== undefined && !p.distinct_ids.includes(distinct_id)) return false;
-    if (email !== undefined && ownValue(p.properties, 'email') !== email) return false;
-    if (needle) {
-      const haystack = [ownValue(p.properties, 'email'), ownValue(p.properties, 'name'), ...p.distinct_ids]
-        .filter((v) => v !== undefined && v !== null)
-        .map((v) => text(v).toLowerCase());
-      if (!haystack.some((h) => h.includes(needle))) return false;
+  const exact = distinct_id ?? email;
+  let ids: Iterable<number>;
+  if (exact !== undefined) {
+    const named = new Set(persons.candidates(ctx.project.id, exact).map((p) => p.id));
+    ids = [...personIdsOf(ctx)].filter((id) => named.has(id));
+  } else {
+    ids = personIdsOf(ctx);
+  }
+  for (const id of ids) {
+    // a person the world has not changed is judged on the base's digest, and read only when it passes
+    const digest = persons.untouched(id) ? persons.base.digest(id, searchText) : undefined;
+    if (digest) {
+      if (needle && !digest.text.includes(needle)) continue;
+      if (groups && !matchesProperties(ctx.store, digest, groups)) continue;
     }
-    return !groups || matchesProperties(ctx.store, p, groups);
-  });
+    const p = persons.get(id)!;
+    if (distinct_id !== undefined && !p.distinct_ids.includes(distinct_id)) continue;
+    if (email !== undefined && ownValue(p.properties, 'email') !== email) continue;
+    if (
+      needle &&
+      !searchText(p)
+        .split('\n')
+        .some((h) => h.includes(needle))
+    )
+      continue;
+    if (groups && !matchesProperties(ctx.store, p, groups)) continue;
+    yield p;
+  }
+}
+
+/** One page of the list: views (and their JSON) are made for the page's persons only. */
+function listPersons(ctx: Context): RawResponse {
+  const window = pageWindow(ctx.req);
+  const { persons } = ctx.store.state;
+  const filtered = ['distinct_id', 'email', 'search', 'properties'].some(
+    (name) => ctx.query[name] !== undefined && (name !== 'search' || ctx.query.search!.trim() !== ''),
+  );
+  const page: string[] = [];
+  let count = 0;
+  if (filtered) {
+    for (const person of filterPersons(ctx)) {
+      if (count >= window.offset && page.length < window.limit)
+        page.push(personJson(ctx.store, person, ctx.project.id));
+      count += 1;
+    }
+  } else {
+    count = persons.count(ctx.project.id);
+    let index = 0;
+    for (const id of personIdsOf(ctx)) {
+      if (index++ < window.offset) continue;
+      if (page.length === window.limit) break;
+      page.push(personJson(ctx.store, id, ctx.project.id));
+    }
+  }
+  return pageJson(ctx.req, window, count, page);
 }
 
 // ---------------------------------------------------------------- cohorts
@@ -113,7 +183,7 @@ export function cohortView(store: Store, cohort: Cohort) {
     created_at: cohort.created_at,
     last_calculation: cohort.created_at,
     errors_calculating: 0,
-    count: cohort.person_ids.filter((id) => store.state.persons.has(id)).length,
+    count: [...store.cohortMembers(cohort)].filter((id) => store.state.persons.has(id)).length,
     is_static: cohort.is_static,
   };
 }
@@ -132,7 +202,7 @@ export const personOperations: Operation[] = [
     scope: 'person:read',
     response: 'PaginatedPersonList',
     status: 200,
-    handler: (ctx) => ctx.paginate(filterPersons(ctx, personsOf(ctx)).map((p) => personView(ctx.store, p))),
+    handler: listPersons,
   },
   {
     // Persons are made by ingesting events, never through this API (PostHog's own 405 detail).
@@ -156,7 +226,7 @@ export const personOperations: Operation[] = [
     scope: 'person:read',
     response: 'Person',
     status: 200,
-    handler: (ctx) => personView(ctx.store, findPerson(ctx, ctx.params.id)),
+    handler: (ctx) => jsonResponse(personJson(ctx.store, findPerson(ctx, ctx.params.id), ctx.project.id)),
   },
   {
     // The docs answer 200 with the Person (the real server answers 202 with no body; behaviour notes §6).
@@ -168,9 +238,11 @@ export const personOperations: Operation[] = [
     response: 'Person',
     status: 200,
     handler: (ctx: Context<{ properties: Record<string, unknown> }>) => {
-      const person = findPerson(ctx, ctx.params.id);
-      setProperties(ctx, person, ctx.body.properties);
-      return personView(ctx.store, person);
+      findPerson(ctx, ctx.params.id);
+      const { properties } = ctx.body;
+      const person = findPerson(ctx, ctx.params.id, true);
+      setProperties(ctx, person, properties);
+      return jsonResponse(personJson(ctx.store, person, ctx.project.id));
     },
   },
   {
@@ -182,9 +254,13 @@ export const personOperations: Operation[] = [
     response: 'Person',
     status: 200,
     handler: (ctx: Context<{ properties?: Record<string, unknown> }>) => {
-      const person = findPerson(ctx, ctx.params.id);
-      if (ctx.body.properties !== undefined) setProperties(ctx, person, ctx.body.properties);
-      return personView(ctx.store, person);
+      findPerson(ctx, ctx.params.id);
+      // PostHog requires `properties` on PATCH as on PUT (behaviour notes §5)
+      const { properties } = ctx.body;
+      if (properties === undefined) throw requiredError('properties');
+      const person = findPerson(ctx, ctx.params.id, true);
+      setProperties(ctx, person, properties);
+      return jsonResponse(personJson(ctx.store, person, ctx.project.id));
     },
   },
   {
@@ -196,10 +272,8 @@ export const personOperations: Operation[] = [
     status: 204,
     handler: (ctx) => {
       const person = findPerson(ctx, ctx.params.id);
+      // cohorts keep their calculated members; a deleted person is simply no longer found among them
       ctx.store.state.persons.delete(person.id);
-      for (const cohort of ctx.store.state.cohorts.values()) {
-        cohort.person_ids = cohort.person_ids.filter((id) => id !== person.id);
-      }
       recordActivity(ctx, subject(person), 'deleted', null);
     },
   },
@@ -227,7 +301,7 @@ export const personOperations: Operation[] = [
       });
       if (merged.value === undefined || merged.value === null) throw requiredError('value');
       if (merged.key === undefined) throw requiredError('key');
-      setProperties(ctx, person, { [merged.key]: merged.value });
+      setProperties(ctx, findPerson(ctx, String(person.id), true), { [merged.key]: merged.value });
       return { success: true };
     },
   },
@@ -249,15 +323,16 @@ export const personOperations: Operation[] = [
       if (key === undefined) throw requiredError('$unset');
       const changes: ActivityChange[] = [];
       if (Object.prototype.hasOwnProperty.call(person.properties, key)) {
+        const target = findPerson(ctx, ctx.params.id, true);
         changes.push({
           type: 'Person',
           action: 'deleted',
           field: key,
-          before: person.properties[key],
+          before: target.properties[key],
           after: null,
         });
-        delete person.properties[key];
-        snapshot(person);
+        delete target.properties[key];
+        snapshot(target);
       }
       recordActivity(ctx, subject(person), 'delete_property', changes);
       return { success: true };
@@ -278,8 +353,9 @@ export const personOperations: Operation[] = [
     response: 'PersonSuccess',
     status: 200,
     handler: (ctx: Context<SplitBody>) => {
-      const person = findPerson(ctx, ctx.params.id);
+      findPerson(ctx, ctx.params.id);
       const requested = ctx.body.main_distinct_id;
+      const person = findPerson(ctx, ctx.params.id, true);
       if (requested && !person.distinct_ids.includes(requested)) {
         throw validationError(
           'invalid_input',
@@ -305,7 +381,7 @@ export const personOperations: Operation[] = [
           created_at: at,
           timeline: [{ timestamp: at, properties: {} }],
         };
-        ctx.store.state.persons.set(split.id, split);
+        ctx.store.state.persons.add(split);
       }
       person.distinct_ids = main === undefined ? [] : [main];
       recordActivity(ctx, subject(person), 'split_person', [
@@ -372,9 +448,12 @@ export const personOperations: Operation[] = [
     status: 200,
     handler: (ctx) => {
       const { key, value } = ctx.query;
-      if (key === undefined || key === '') throw requiredError('key');
+      // no key: nothing to count (PostHog answers an empty list, behaviour notes §5)
+      if (key === undefined || key === '') return [];
       const counts = new Map<string, { name: unknown; count: number }>();
-      for (const person of personsOf(ctx)) {
+      const { persons } = ctx.store.state;
+      for (const personId of personIdsOf(ctx)) {
+        const person = persons.get(personId)!;
         if (!Object.prototype.hasOwnProperty.call(person.properties, key)) continue;
         const name = person.properties[key];
         if (name === null || name === undefined || name === '') continue;
@@ -402,7 +481,7 @@ export const personOperations: Operation[] = [
       if (personId === undefined || personId === '') throw requiredError('person_id');
       const person = findPerson(ctx, personId);
       const cohorts = [...ctx.store.state.cohorts.values()].filter(
-        (c) => c.team_id === ctx.project.id && c.person_ids.includes(person.id),
+        (c) => c.team_id === ctx.project.id && ctx.store.cohortMembers(c).has(person.id),
       );
       return { results: cohorts.map((c) => cohortView(ctx.store, c)) };
     },

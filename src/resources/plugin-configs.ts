@@ -271,7 +271,10 @@ export const pluginConfigOperations: Operation[] = [
     response: 'PluginConfigList',
     status: 200,
     handler: (ctx: Context<{ orders?: Record<string, number> }>) => {
-      const enabled = configsOf(ctx, 'destination').filter((c) => c.enabled);
+      // the world's own copies, to be changed
+      const enabled = configsOf(ctx, 'destination')
+        .filter((c) => c.enabled)
+        .map((c) => ctx.store.state.pluginConfigs.get(c.id)!);
       const byId = new Map(enabled.map((c) => [String(c.id), c]));
       for (const [id, order] of Object.entries(ctx.body.orders ?? {})) {
         const config = byId.get(id);

@@ -117,8 +117,9 @@ function deleteProject(ctx: Context) {
   const project = findProject(ctx);
   const { state } = ctx.store;
   state.projects.delete(project.id);
-  for (const map of [state.persons, state.cohorts, state.pluginConfigs]) {
-    for (const [id, item] of map) if (item.team_id === project.id) map.delete(id);
+  state.persons.deleteTeam(project.id);
+  for (const table of [state.cohorts, state.pluginConfigs]) {
+    for (const [id, item] of table) if (item.team_id === project.id) table.delete(id);
   }
   recordActivity(ctx, subject(project), 'deleted', null);
 }

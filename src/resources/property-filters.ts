@@ -227,12 +227,15 @@ const same = (a: unknown, b: unknown): boolean =>
     ? JSON.stringify(a) === JSON.stringify(b)
     : String(a) === String(b);
 
-function matchesFilter(store: Store, person: Person, f: PropertyFilter): boolean {
+/** what a filter reads of a person */
+type Filtered = Pick<Person, 'id' | 'team_id' | 'properties'>;
+
+function matchesFilter(store: Store, person: Filtered, f: PropertyFilter): boolean {
   if (COHORT_TYPES.includes(f.type)) {
     const ids = asList(f.value).map(Number);
     const inCohort = ids.some((id) => {
       const cohort = store.state.cohorts.get(id);
-      return cohort?.team_id === person.team_id && cohort.person_ids.includes(person.id);
+      return cohort?.team_id === person.team_id && store.cohortMembers(cohort).has(person.id);
     });
     return f.operator === 'not_in' || f.operator === 'is_not' ? !inCohort : inCohort;
   }
@@ -290,7 +293,7 @@ function matchesFilter(store: Store, person: Person, f: PropertyFilter): boolean
   }
 }
 
-export function matchesProperties(store: Store, person: Person, group: PropertyGroup): boolean {
+export function matchesProperties(store: Store, person: Filtered, group: PropertyGroup): boolean {
   const test = (n: PropertyGroup | PropertyFilter): boolean =>
     'key' in n ? matchesFilter(store, person, n) : matchesProperties(store, person, n);
   return group.type === 'OR'

@@ -1,6 +1,6 @@
 import { notFound, validationError } from '../http/errors';
 import type { Context, Operation } from '../http/operation';
-import type { Store } from '../store/store';
+import { roleNameKey, type Store } from '../store/store';
 import type { Role } from '../store/types';
 import { now } from '../time';
 import { memberView, membershipOf, userBasic, userBasicOrNull, requireAdmin } from './views';
@@ -57,7 +57,9 @@ const ADMIN_ONLY = 'You need to have admin level or higher.';
 /** Role names are unique per organization, case-insensitively (a role may keep its own name). */
 function assertUniqueName(ctx: Context, name: string | undefined, self?: Role): void {
   if (name === undefined) return;
-  const clash = rolesOf(ctx).find((r) => r !== self && r.name.toLowerCase() === name.toLowerCase());
+  const clash = ctx.store.state.roles
+    .find('name', roleNameKey(ctx.org.id, name))
+    .find((r) => r.id !== self?.id);
   if (clash) throw validationError('unique', 'There is already a role with this name.', 'name');
 }
 
@@ -67,6 +69,7 @@ function writeRole(ctx: Context<RoleBody>, role: Role) {
   if (ctx.body.name !== undefined) role.name = ctx.body.name;
   if (ctx.body.feature_flags_access_level !== undefined)
     role.feature_flags_access_level = ctx.body.feature_flags_access_level;
+  ctx.store.state.roles.set(role.id, role); // re-files the role under its name
   return roleView(ctx.store, role);
 }
 

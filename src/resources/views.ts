@@ -1,6 +1,6 @@
 import { permissionDenied } from '../http/errors';
 import type { Context } from '../http/operation';
-import { isUuid, type Store } from '../store/store';
+import { isUuid, memberKey, type Store } from '../store/store';
 import { LEVEL, type Membership, type Person, type Project, type User } from '../store/types';
 
 /** UserBasic, used wherever PostHog names a user (created_by, user). */
@@ -39,10 +39,8 @@ export function memberView(store: Store, membership: Membership) {
 }
 
 export function membershipOf(store: Store, organizationId: string, userId: number): Membership | undefined {
-  for (const m of store.state.memberships.values()) {
-    if (m.organization_id === organizationId && m.user_id === userId) return m;
-  }
-  return undefined;
+  const [m] = store.state.memberships.find('member', memberKey(organizationId, userId));
+  return m && store.state.memberships.get(m.id);
 }
 
 /** Newest first by a timestamp field, as PostHog's default orderings are. */

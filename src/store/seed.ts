@@ -1,7 +1,8 @@
 import { Faker, en } from '@faker-js/faker';
 import { createHash } from 'node:crypto';
 import { loadFixtures, type FixtureKey, type Fixtures } from './fixtures';
-import { isoMicro } from '../time';
+import { DAY_MS, isoMicro } from '../time';
+import { SeededPersons, type PersonBlock } from './people';
 import { projectSettingsDefaults } from './project-defaults';
 import type {
   Level,
@@ -11,7 +12,7 @@ import type {
   PluginConfigField,
   PluginKind,
   Project,
-  State,
+  SeedState,
   User,
 } from './types';
 
@@ -45,10 +46,6 @@ export const DEFAULT_SEED_OPTIONS: SeedOptions = {
 /** Seeded timestamps are spread before this moment, so they do not move between runs. */
 export const SEED_REFERENCE_MS = Date.parse('2025-06-01T12:00:00.000Z');
 
-const BROWSERS = ['Chrome', 'Safari', 'Firefox', 'Microsoft Edge', 'Opera'];
-const OSES = ['Mac OS X', 'Windows', 'iOS', 'Android', 'Linux'];
-const COUNTRIES = ['US', 'GB', 'DE', 'FR', 'CA', 'AU', 'IN', 'BR', 'NL', 'ES'];
-const PLANS = ['free', 'free', 'free', 'startup', 'scale', 'enterprise'];
 const ROLES_AT_ORG = [
   'engineering',
   'data',
@@ -63,7 +60,7 @@ const ROLES_AT_ORG = [
 /** faker draws for a new role name before a number is added to make it unique */
 const ROLE_NAME_TRIES = 10;
 
-export function seedState(options: SeedOptions, fixtures: Fixtures = loadFixtures()): State {
+export function seedState(options: SeedOptions, fixtures: Fixtures = loadFixtures()): SeedState {
   const {
     organization: organizationFixture,
     users: userFixtures,
@@ -90,7 +87,7 @@ export function seedState(options: SeedOptions, fixtures: Fixtures = loadFixture
     return isoMicro(d.getTime(), faker.number.int(999));
   };
 
-  const state: State = {
+  const state: Omit<SeedState, 'persons'> & { persons?: SeededPersons } = {
     organizations: new Map(),
     users: new Map(),
     memberships: new Map(),
@@ -101,7 +98,6 @@ export function seedState(options: SeedOptions, fixtures: Fixtures = loadFixture
     legalDocuments: new Map(),
     oauthApplications: new Map(),
     activity: [],
-    persons: new Map(),
     cohorts: new Map(),
     plugins: new Map(),
     pluginConfigs: new Map(),
@@ -325,60 +321,41 @@ export function seedState(options: SeedOptions, fixtures: Fixtures = loadFixture
     state.oauthApplications.set(a.id, { ...a, organization_id: org.id, created, updated: created });
   }
 
-  // Persons: fixture persons first (ids 1..n), then faker's population for every project.
-  const addPerson = (
-    teamId: number,
-    uuid: string,
-    distinctIds: string[],
-    properties: Record<string, unknown>,
-  ): Person => {
+  // Persons: fixture persons first (ids 1..n), kept as data; then each project's generated block.
+  const kept = new Map<number, Person>();
+  for (const p of personFixtures) {
     const created = pastIso(365);
-    const person: Person = {
-      id: ++state.sequences.person,
-      uuid,
-      team_id: teamId,
-      distinct_ids: distinctIds,
-      properties,
+    const id = ++state.sequences.person;
+    kept.set(id, {
+      id,
+      uuid: p.uuid,
+      team_id: p.project,
+      distinct_ids: p.distinct_ids,
+      properties: p.properties,
       created_at: created,
-      timeline: [{ timestamp: created, properties: { ...properties } }],
-    };
-    state.persons.set(person.id, person);
-    return person;
-  };
-  for (const p of personFixtures) addPerson(p.project, p.uuid, p.distinct_ids, p.properties);
+      timeline: [{ timestamp: created, properties: { ...p.properties } }],
+    });
+  }
+  const blocks: PersonBlock[] = [];
   for (const project of state.projects.values()) {
     const existing = personFixtures.filter((p) => p.project === project.id).length;
-    for (let i = existing; i < options.personsPerProject; i++) {
-      const anonymousId = faker.string.uuid();
-      const properties: Record<string, unknown> = {
-        $browser: faker.helpers.arrayElement(BROWSERS),
-        $os: faker.helpers.arrayElement(OSES),
-        $geoip_country_code: faker.helpers.arrayElement(COUNTRIES),
-      };
-      const distinctIds = [anonymousId];
-      if (faker.number.float() < 0.8) {
-        const first = faker.person.firstName();
-        const last = faker.person.lastName();
-        const email = faker.internet.email({ firstName: first, lastName: last }).toLowerCase();
-        Object.assign(properties, {
-          email,
-          name: `${first} ${last}`,
-          plan: faker.helpers.arrayElement(PLANS),
-          company: faker.company.name(),
-        });
-        distinctIds.unshift(email);
-        if (faker.number.float() < 0.3) distinctIds.push(faker.string.alphanumeric(12));
-      }
-      addPerson(project.id, faker.string.uuid(), distinctIds, properties);
-    }
+    const count = Math.max(0, options.personsPerProject - existing);
+    if (count === 0) continue;
+    blocks.push({
+      team: project.id,
+      first: state.sequences.person + 1,
+      count,
+      fromMicros: (SEED_REFERENCE_MS - 365 * DAY_MS) * 1000,
+      spanMicros: 365 * DAY_MS * 1000,
+    });
+    state.sequences.person += count;
   }
+  state.persons = new SeededPersons(options.seed, blocks, kept);
 
-  // Cohorts defined by a property; membership computed once, as PostHog calculates cohorts periodically.
+  // Cohorts defined by a property; membership is calculated on first use, as PostHog calculates cohorts
+  // periodically (not on every change of a person).
   for (const c of cohortFixtures) {
     const id = ++state.sequences.cohort;
-    const members = [...state.persons.values()].filter(
-      (p) => p.team_id === c.project && c.values.includes(String(p.properties[c.property] ?? '')),
-    );
     state.cohorts.set(id, {
       id,
       team_id: c.project,
@@ -398,7 +375,8 @@ export function seedState(options: SeedOptions, fixtures: Fixtures = loadFixture
           ],
         },
       },
-      person_ids: members.map((p) => p.id),
+      person_ids: [],
+      match: { property: c.property, values: c.values },
     });
   }
 
@@ -435,7 +413,7 @@ export function seedState(options: SeedOptions, fixtures: Fixtures = loadFixture
     state.sequences.pluginConfig = Math.max(state.sequences.pluginConfig, c.id);
   }
 
-  return state;
+  return state as SeedState;
 }
 
 /** A stable UUID-shaped id from a text (a fixture key's value), drawing nothing from faker. */

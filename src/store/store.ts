@@ -3,7 +3,20 @@ import { notFound } from '../http/errors';
 import { now } from '../time';
 import { loadFixtures, type Fixtures } from './fixtures';
 import { seedState, type SeedOptions } from './seed';
-import type { ActivityEntry, Organization, PersonalApiKey, Project, State, User } from './types';
+import { PersonTable, type PersonOverlay, type SeededPersons } from './people';
+import { deepFreeze, Table, type Indexes, type TableOverlay } from './table';
+import type {
+  ActivityEntry,
+  Cohort,
+  Entities,
+  Organization,
+  PersonalApiKey,
+  Project,
+  SeedState,
+  Sequences,
+  State,
+  User,
+} from './types';
 
 export type { SeedOptions } from './seed';
 
@@ -32,14 +45,78 @@ export function appendCapped<T>(list: T[], item: T, cap: number): void {
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string): boolean => UUID_RE.test(value);
 
+const ENTITY_TABLES = [
+  'organizations',
+  'users',
+  'memberships',
+  'projects',
+  'roles',
+  'roleMemberships',
+  'invites',
+  'legalDocuments',
+  'oauthApplications',
+  'cohorts',
+  'plugins',
+  'pluginConfigs',
+] as const satisfies readonly (keyof Entities)[];
+
+/** A world's changes over the seeded world: what `snapshot()` gives and `restore()` takes. */
+export interface StoreSnapshot {
+  tables: { [K in keyof Entities]: TableOverlay<Entities[K][0], Entities[K][1]> };
+  persons: PersonOverlay;
+  activity: ActivityEntry[];
+  sequences: Sequences;
+}
+
+/** Freezes the seeded world, which every reset and every world shares and none may change. */
+function freezeSeed(seed: SeedState): SeedState {
+  for (const name of ENTITY_TABLES) for (const value of seed[name].values()) deepFreeze(value);
+  deepFreeze(seed.activity);
+  return seed;
+}
+
 /**
- * The in-memory store: seeded once, cloned cheaply. `reset()` returns to the seeded state; `snapshot()`
- * and `restore()` let a test save and return to any state of its own.
+ * The lookups kept in indexes (maintained on write) rather than found by a scan: a role by its name (unique
+ * per organization, case-insensitively), a membership by organization and user (asked on every request).
+ */
+const INDEXES: { [K in keyof Entities]?: Indexes<Entities[K][1]> } = {
+  roles: { name: (r) => roleNameKey(r.organization_id, r.name) },
+  memberships: { member: (m) => memberKey(m.organization_id, m.user_id) },
+};
+export const roleNameKey = (organizationId: string, name: string): string =>
+  `${organizationId}:${name.toLowerCase()}`;
+export const memberKey = (organizationId: string, userId: number): string => `${organizationId}:${userId}`;
+
+/** A world over the seeded one, with no changes yet. */
+function worldOf(seed: SeedState): State {
+  const tables = Object.fromEntries(
+    ENTITY_TABLES.map((name) => [
+      name,
+      new Table(seed[name] as Map<unknown, object>, INDEXES[name] as Indexes<object> | undefined),
+    ]),
+  ) as unknown as { [K in keyof Entities]: Table<Entities[K][0], Entities[K][1]> };
+  return {
+    ...tables,
+    activity: [...seed.activity],
+    persons: new PersonTable(seed.persons),
+    sequences: { ...seed.sequences },
+  };
+}
+
+/** seeded cohorts' members, calculated once per seeded world (keyed by the cohort's team and rule) */
+const matchedMembers = new WeakMap<SeededPersons, Map<string, Set<number>>>();
+/** static cohorts' members as a set, per member list */
+const listedMembers = new WeakMap<number[], Set<number>>();
+
+/**
+ * The in-memory store: a seeded world (frozen, shared) and this world's changes over it, copy-on-write.
+ * `reset()` drops the changes, so it costs nothing whatever the size of the world; `snapshot()` and
+ * `restore()` copy only the changes.
  */
 export class Store {
   state: State;
   readonly options: SeedOptions;
-  private readonly seeded: State;
+  private readonly seeded: SeedState;
   /** set when the store starts from a loaded state: keeps its new ids apart from the seeded run's */
   private readonly salt: number | undefined;
   private faker: Faker;
@@ -53,19 +130,18 @@ export class Store {
    * it. New ids after a loaded state come from a stream salted by `salt`, so they do not repeat ids the
    * state already holds.
    */
-  constructor(options: SeedOptions, from: { fixtures?: Fixtures; state?: State; salt?: number } = {}) {
+  constructor(options: SeedOptions, from: { fixtures?: Fixtures; state?: SeedState; salt?: number } = {}) {
     this.options = options;
     this.fixtures = from.fixtures ?? loadFixtures();
-    this.seeded = from.state ?? seedState(options, this.fixtures);
+    this.seeded = freezeSeed(from.state ?? seedState(options, this.fixtures));
     this.salt = from.state ? (from.salt ?? 1) : undefined;
-    this.state = structuredClone(this.seeded);
+    this.state = worldOf(this.seeded);
     this.faker = this.runtimeFaker();
   }
 
   /**
-   * A new store with the same start (shared, never written: every reset copies it) and its own copy of it
-   * to change, drawing the same runtime ids: the world of one key under `isolateByKey`. Costs one
-   * structuredClone of the start.
+   * A new store over the same seeded world (shared, never written), drawing the same runtime ids: the
+   * world of one key under `isolateByKey`. Costs an empty overlay.
    */
   fork(): Store {
     const copy = Object.create(Store.prototype) as Store;
@@ -80,16 +156,56 @@ export class Store {
   }
 
   reset(): void {
-    this.state = structuredClone(this.seeded);
+    this.state = worldOf(this.seeded);
     this.faker = this.runtimeFaker();
   }
 
-  snapshot(): State {
-    return structuredClone(this.state);
+  snapshot(): StoreSnapshot {
+    const tables = Object.fromEntries(ENTITY_TABLES.map((name) => [name, this.state[name].snapshot()]));
+    return {
+      tables: tables as StoreSnapshot['tables'],
+      persons: this.state.persons.snapshot(),
+      activity: structuredClone(this.state.activity),
+      sequences: { ...this.state.sequences },
+    };
   }
 
-  restore(snapshot: State): void {
-    this.state = structuredClone(snapshot);
+  restore(snapshot: StoreSnapshot): void {
+    for (const name of ENTITY_TABLES) {
+      (this.state[name] as Table<unknown, object>).restore(
+        snapshot.tables[name] as TableOverlay<unknown, object>,
+      );
+    }
+    this.state.persons.restore(snapshot.persons);
+    this.state.activity = structuredClone(snapshot.activity);
+    this.state.sequences = { ...snapshot.sequences };
+  }
+
+  /** A cohort's members: its list, or, for a seeded cohort, the seeded persons its rule matches. */
+  cohortMembers(cohort: Cohort): Set<number> {
+    if (!cohort.match) {
+      let members = listedMembers.get(cohort.person_ids);
+      if (!members) listedMembers.set(cohort.person_ids, (members = new Set(cohort.person_ids)));
+      return members;
+    }
+    const base = this.seeded.persons;
+    let cache = matchedMembers.get(base);
+    if (!cache) matchedMembers.set(base, (cache = new Map()));
+    const key = JSON.stringify([cohort.team_id, cohort.match]);
+    let members = cache.get(key);
+    if (!members) {
+      const { property, values } = cohort.match;
+      members = new Set<number>();
+      for (const id of base.ordered(cohort.team_id)) {
+        const person = base.get(id)!;
+        const value = Object.prototype.hasOwnProperty.call(person.properties, property)
+          ? person.properties[property]
+          : '';
+        if (values.includes(String(value ?? ''))) members.add(id);
+      }
+      cache.set(key, members);
+    }
+    return members;
   }
 
   private runtimeFaker(): Faker {
@@ -129,7 +245,7 @@ export class Store {
   keyByValue(value: string): { user: User; key: PersonalApiKey } | undefined {
     for (const user of this.state.users.values()) {
       const key = user.personal_api_keys.find((k) => k.value === value);
-      if (key) return { user, key };
+      if (key) return { user: this.user(user.id), key };
     }
     return undefined;
   }
@@ -146,9 +262,10 @@ export class Store {
   project(idOrCurrent: string, user: User): Project {
     let project: Project | undefined;
     if (idOrCurrent === '@current') {
-      project = [...this.state.projects.values()].find(
+      const first = [...this.state.projects.values()].find(
         (p) => p.organization === user.current_organization_id,
       );
+      project = first && this.state.projects.get(first.id);
     } else if (/^\d+$/.test(idOrCurrent)) {
       project = this.state.projects.get(Number(idOrCurrent));
     }

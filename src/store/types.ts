@@ -1,3 +1,6 @@
+import type { PersonTable, SeededPersons } from './people';
+import type { Table } from './table';
+
 /** Entities as the store keeps them. Resource modules turn these into the documented response shapes. */
 
 export type Level = 1 | 8 | 15;
@@ -168,7 +171,10 @@ export interface Cohort {
   created_by_id: number | null;
   is_static: boolean;
   filters: Record<string, unknown>;
+  /** members by id (a static or imported cohort); a seeded cohort has `match` instead */
   person_ids: number[];
+  /** a seeded cohort's rule: persons whose `property` is one of `values`, calculated on first use */
+  match?: { property: string; values: string[] };
 }
 
 export type PluginKind = 'destination' | 'frontend_app';
@@ -213,28 +219,41 @@ export interface PluginConfig {
   jobs_run: { type: string; payload: Record<string, unknown>; at: string }[];
 }
 
-/** Everything the mock knows. Plain data only, so a snapshot is one structuredClone. */
-export interface State {
-  organizations: Map<string, Organization>;
-  users: Map<number, User>;
-  memberships: Map<string, Membership>;
-  projects: Map<number, Project>;
-  roles: Map<string, Role>;
-  roleMemberships: Map<string, RoleMembership>;
-  invites: Map<string, Invite>;
-  legalDocuments: Map<string, LegalDocument>;
-  oauthApplications: Map<string, OAuthApplication>;
-  activity: ActivityEntry[];
-  persons: Map<number, Person>;
-  cohorts: Map<number, Cohort>;
-  plugins: Map<number, Plugin>;
-  pluginConfigs: Map<number, PluginConfig>;
-  sequences: {
-    user: number;
-    project: number;
-    person: number;
-    cohort: number;
-    plugin: number;
-    pluginConfig: number;
-  };
+/** The collections kept as entities by id: name, then [key, entity]. */
+export interface Entities {
+  organizations: [string, Organization];
+  users: [number, User];
+  memberships: [string, Membership];
+  projects: [number, Project];
+  roles: [string, Role];
+  roleMemberships: [string, RoleMembership];
+  invites: [string, Invite];
+  legalDocuments: [string, LegalDocument];
+  oauthApplications: [string, OAuthApplication];
+  cohorts: [number, Cohort];
+  plugins: [number, Plugin];
+  pluginConfigs: [number, PluginConfig];
 }
+
+export interface Sequences {
+  user: number;
+  project: number;
+  person: number;
+  cohort: number;
+  plugin: number;
+  pluginConfig: number;
+}
+
+/** The seeded world, shared (frozen) by every reset and every world: plain maps, and the seeded persons. */
+export type SeedState = { [K in keyof Entities]: Map<Entities[K][0], Entities[K][1]> } & {
+  activity: ActivityEntry[];
+  persons: SeededPersons;
+  sequences: Sequences;
+};
+
+/** Everything one world knows: tables over the seeded world, with the world's changes in their overlays. */
+export type State = { [K in keyof Entities]: Table<Entities[K][0], Entities[K][1]> } & {
+  activity: ActivityEntry[];
+  persons: PersonTable;
+  sequences: Sequences;
+};

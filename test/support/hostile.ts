@@ -1,3 +1,5 @@
+import { PersonTable } from '../../src/store/people';
+import { Table } from '../../src/store/table';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import nodePath from 'node:path';
@@ -136,13 +138,16 @@ const isMap = (v: unknown): v is Map<unknown, unknown> =>
 const ISO_MICRO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 
 /**
- * The store as text: Maps as their entries, every own key (`__proto__` included) kept. Two equal strings mean
+ * The store as text: Maps and tables as their entries, every own key (`__proto__` included) kept. Two equal strings mean
  * byte-identical stores. With `since`, datetimes at or after it (the ones a request stamped) read `<now>`,
  * so two runs of the same request compare equal.
  */
 export function serializeStore(state: State, since?: string): string {
   return JSON.stringify(state, (_key, value: unknown) => {
-    if (isMap(value)) return { $map: [...value.entries()] };
+    if (isMap(value) || value instanceof Table || value instanceof PersonTable) {
+      // a table's contents (base and overlay read through), never its caches or how it keeps them
+      return { $map: [...value.entries()] };
+    }
     if (since && typeof value === 'string' && ISO_MICRO.test(value) && value >= since) return '<now>';
     return value;
   });
