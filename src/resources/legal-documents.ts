@@ -1,4 +1,4 @@
-import { notFound, requiredError, validationError } from '../http/errors';
+import { notFound, validationError } from '../http/errors';
 import type { Context, Operation } from '../http/operation';
 import type { Store } from '../store/store';
 import type { LegalDocument } from '../store/types';
@@ -41,21 +41,16 @@ function createDocument(ctx: Context<DocumentBody>) {
       'document_type',
     );
   }
-  // PostHog's serializer requires these although the docs do not say so (behaviour notes §5)
-  for (const field of ['company_name', 'company_address', 'representative_email'] as const) {
-    const value = ctx.body[field];
-    if (value === undefined || value === null) throw requiredError(field);
-    if (value === '') throw validationError('blank', 'This field may not be blank.', field);
-  }
   const doc: LegalDocument = {
     id: ctx.store.uuid(),
     organization_id: ctx.org.id,
     document_type: type,
-    company_name: ctx.body.company_name ?? '',
-    company_address: ctx.body.company_address ?? '',
+    // required by LegalDocumentRequest, as PostHog's serializer requires them (the docs do not say so)
+    company_name: ctx.body.company_name!,
+    company_address: ctx.body.company_address!,
     representative_name: ctx.body.representative_name ?? '',
     representative_title: ctx.body.representative_title ?? '',
-    representative_email: ctx.body.representative_email ?? '',
+    representative_email: ctx.body.representative_email!,
     dpa_mode: ctx.body.dpa_mode ?? '',
     status: 'submitted_for_signature',
     signed_document_url: null,
