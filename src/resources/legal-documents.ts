@@ -1,9 +1,10 @@
 import { notFound, validationError } from '../http/errors';
+import type { AdminAccess } from '../http/access';
 import type { Context, Operation } from '../http/operation';
 import type { Store } from '../store/store';
 import type { LegalDocument } from '../store/types';
 import { now } from '../time';
-import { newestFirst, requireAdmin } from './views';
+import { newestFirst } from './views';
 
 const DOCUMENTS = '/api/organizations/:organization_id/legal_documents';
 
@@ -28,11 +29,10 @@ const documentsOf = (ctx: Context) =>
   [...ctx.store.state.legalDocuments.values()].filter((d) => d.organization_id === ctx.org.id);
 
 /** Legal documents are for admins and owners, for reads as well as writes (as in PostHog). */
-const ADMIN_ONLY = 'Your organization access level is insufficient.';
+const ADMIN_ONLY: AdminAccess = { level: 'admin', denied: 'Your organization access level is insufficient.' };
 
 /** One document of each type per organization; only admins and owners sign for it. */
 function createDocument(ctx: Context<DocumentBody>) {
-  requireAdmin(ctx, ADMIN_ONLY);
   const type = ctx.body.document_type;
   if (documentsOf(ctx).some((d) => d.document_type === type)) {
     throw validationError(
@@ -69,14 +69,13 @@ export const legalDocumentOperations: Operation[] = [
     scope: 'legal_document:read',
     response: 'PaginatedLegalDocumentList',
     status: 200,
-    handler: (ctx) => {
-      requireAdmin(ctx, ADMIN_ONLY);
-      return ctx.paginate(
+    access: ADMIN_ONLY,
+    handler: (ctx) =>
+      ctx.paginate(
         documentsOf(ctx)
           .sort(newestFirst('created_at'))
           .map((d) => documentView(ctx.store, d)),
-      );
-    },
+      ),
   },
   {
     id: 'legal_documents_create',
@@ -86,6 +85,7 @@ export const legalDocumentOperations: Operation[] = [
     request: 'LegalDocumentRequest',
     response: 'LegalDocument',
     status: 201,
+    access: ADMIN_ONLY,
     handler: createDocument,
   },
   {
@@ -95,8 +95,8 @@ export const legalDocumentOperations: Operation[] = [
     scope: 'legal_document:read',
     response: 'LegalDocument',
     status: 200,
+    access: ADMIN_ONLY,
     handler: (ctx) => {
-      requireAdmin(ctx, ADMIN_ONLY);
       const doc = ctx.store.state.legalDocuments.get(ctx.params.id!.toLowerCase());
       if (!doc || doc.organization_id !== ctx.org.id) throw notFound();
       return documentView(ctx.store, doc);
