@@ -121,6 +121,10 @@ const EXPECTED: Record<string, Expected> = {
   plugin_configs_job_create: members(200),
   pipeline_frontend_apps_configs_list: members(200),
   pipeline_frontend_apps_configs_create: members(201),
+  pipeline_frontend_apps_configs_retrieve: members(200),
+  pipeline_frontend_apps_configs_update: members(200),
+  pipeline_frontend_apps_configs_partial_update: members(200),
+  pipeline_frontend_apps_configs_destroy: members(204),
 };
 
 /** Overrides of the shared valid request where the matrix needs one that exercises the caller's level. */
