@@ -1,6 +1,15 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { error, expectUnchanged, KEYS, NOT_FOUND, ORG, useMock, validation } from './support/api';
 
 const api = useMock();
+/** a BAA with every field PostHog requires on create */
+const COMPLETE = {
+  document_type: 'BAA',
+  company_name: 'Hedgebox Inc.',
+  company_address: '1 Main St',
+  representative_email: 'ada@hedgebox.test',
+};
 const DOCS = `/api/organizations/${ORG}/legal_documents`;
 const OAUTH = `/api/organizations/${ORG}/oauth_applications`;
 
@@ -50,7 +59,7 @@ describe('legal documents', () => {
     expect(list.body.results[0]).toEqual(res.body); // newest first
     // one BAA per organization
     const before = api.mock.app.store.snapshot();
-    const again = await api.post(DOCS, { document_type: 'BAA', company_name: 'Again' });
+    const again = await api.post(DOCS, { ...COMPLETE, document_type: 'BAA', company_name: 'Again' });
     expect(again.status).toBe(400);
     expect(again.body).toEqual(
       validation(
@@ -64,13 +73,16 @@ describe('legal documents', () => {
 
   test.each([
     [{}, validation('required', 'This field is required.', 'document_type')],
-    [{ document_type: 'NDA' }, validation('invalid_choice', '"NDA" is not a valid choice.', 'document_type')],
     [
-      { document_type: 'BAA', representative_email: 'nope' },
+      { ...COMPLETE, document_type: 'NDA' },
+      validation('invalid_choice', '"NDA" is not a valid choice.', 'document_type'),
+    ],
+    [
+      { ...COMPLETE, representative_email: 'nope' },
       validation('invalid_input', 'Enter a valid email address.', 'representative_email'),
     ],
     [
-      { document_type: 'DPA' },
+      { ...COMPLETE, document_type: 'DPA' },
       validation(
         'invalid_input',
         'Your organization already has a DPA. Contact support if you need a new one.',
@@ -83,6 +95,36 @@ describe('legal documents', () => {
     expect(res.status).toBe(400);
     expect(res.body).toEqual(expected);
     expectUnchanged(api, before);
+  });
+
+  // PostHog's LegalDocumentSerializer requires company_name, company_address and representative_email
+  // (the docs do not say so); LegalDocumentRequest.json says it too
+  test.each(['company_name', 'company_address', 'representative_email'])(
+    'create without %s → 400 required; blank → 400 blank; null → 400 null; with all three → 201',
+    async (field) => {
+      const before = api.mock.app.store.snapshot();
+      const without: Record<string, string> = { ...COMPLETE };
+      delete without[field];
+      for (const [body, expected] of [
+        [without, validation('required', 'This field is required.', field)],
+        [{ ...COMPLETE, [field]: '' }, validation('blank', 'This field may not be blank.', field)],
+        [{ ...COMPLETE, [field]: null }, validation('null', 'This field may not be null.', field)],
+      ] as const) {
+        const res = await api.post(DOCS, body);
+        expect([res.status, res.body]).toEqual([400, expected]);
+      }
+      expectUnchanged(api, before);
+      expect((await api.post(DOCS, COMPLETE)).status).toBe(201);
+    },
+  );
+
+  test('LegalDocumentRequest.json requires the three fields PostHog requires', () => {
+    const schema = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../schemas/LegalDocumentRequest.json'), 'utf8'),
+    ) as { required: string[] };
+    expect([...schema.required].sort()).toEqual(
+      ['company_address', 'company_name', 'document_type', 'representative_email'].sort(),
+    );
   });
 
   test('only admins and owners read and create documents', async () => {

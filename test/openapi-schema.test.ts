@@ -39,7 +39,9 @@ const DEFAULT_PARAMS = (op: Operation): Record<string, string> => {
         ? ALICE
         : /pipeline_destination_configs\/:id/.test(op.path)
           ? '3'
-          : '1';
+          : /pipeline_frontend_apps_configs\/:id/.test(op.path)
+            ? '4'
+            : '1';
   return { organization_id: ORG, project_id: '1', role_id: SUPPORT_ROLE, user__uuid: USERS.member, id };
 };
 const CALLS: Record<string, Call | (() => Call)> = {
@@ -116,6 +118,10 @@ const CALLS: Record<string, Call | (() => Call)> = {
   pipeline_frontend_apps_configs_create: {
     body: { plugin: 5, order: 2, enabled: true, config: { buttonText: 'Hi' } },
   },
+  pipeline_frontend_apps_configs_update: {
+    body: { plugin: 4, order: 2, config: { notification: 'Put by the generated client' } },
+  },
+  pipeline_frontend_apps_configs_partial_update: { body: { order: 3 } },
 };
 /** Operations that never answer 2xx, and why: their error body must still be one the document declares. */
 const NEVER_SUCCEEDS: Record<string, number> = {

@@ -380,16 +380,31 @@ describe('pipeline destination configs: update and delete', () => {
     expect((await api.get(`${DEST}/1/`)).status).toBe(404);
   });
 
-  test('DELETE answers 204; the config is soft-deleted, gone from list and retrieve', async () => {
+  // PostHog's PluginConfigViewSet.destroy only sets enabled = False
+  test('DELETE answers 204 and only disables: still listed and retrievable, deleted stays false', async () => {
+    const before = (await api.get(`${DEST}/2/`)).body as ConfigBody;
+    expect([before.enabled, before.deleted]).toEqual([true, false]);
     const res = await api.delete(`${DEST}/2/`);
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
-    expect([stored(2).deleted, stored(2).enabled]).toEqual([true, false]);
-    expect(ids((await api.get(`${DEST}/`)).body.results)).toEqual([1, 3]);
-    expect((await api.get(`${DEST}/2/`)).body).toEqual(NOT_FOUND);
-    expect((await api.delete(`${DEST}/2/`)).status).toBe(404);
+    expect([stored(2).deleted, stored(2).enabled]).toEqual([false, false]);
+    expect(ids((await api.get(`${DEST}/`)).body.results)).toEqual([1, 2, 3]);
+    const after = (await api.get(`${DEST}/2/`)).body as ConfigBody;
+    expect([after.enabled, after.deleted, after.config, after.name]).toEqual([
+      false,
+      false,
+      before.config,
+      before.name,
+    ]);
+    // deleting again is allowed (it is still there) and changes nothing more
+    expect((await api.delete(`${DEST}/2/`)).status).toBe(204);
     const entries = api.mock.app.store.state.activity.filter((e) => e.scope === 'PluginConfig');
-    expect(entries.map((e) => [e.activity, e.item_id])).toEqual([['deleted', '2']]);
+    expect(entries.map((e) => [e.activity, e.item_id])).toEqual([
+      ['deleted', '2'],
+      ['deleted', '2'],
+    ]);
+    // a disabled config can be enabled again
+    expect((await api.patch(`${DEST}/2/`, { enabled: true })).body.enabled).toBe(true);
   });
 });
 
@@ -406,12 +421,14 @@ describe('pipeline destination configs: rearrange', () => {
     });
     expect(res.status).toBe(200);
     expect(Array.isArray(res.body)).toBe(true);
+    // every enabled config of the project, the frontend app (4) too; not the disabled one (3)
     expect(res.body.map((c: ConfigBody) => [c.id, c.order])).toEqual([
+      [4, 0],
       [2, 1],
       [extra.body.id, 2],
       [1, 3],
     ]);
-    expect(res.body[0].config.webhookUrl).toBe(SECRET_FIELD_VALUE);
+    expect(res.body[1].config.webhookUrl).toBe(SECRET_FIELD_VALUE);
     const list = (await api.get(`${DEST}/`)).body.results as ConfigBody[];
     expect(list.map((c) => [c.id, c.order])).toEqual([
       [2, 1],
@@ -419,20 +436,22 @@ describe('pipeline destination configs: rearrange', () => {
       [1, 3], // plugin 1 before plugin 2 on equal order
       [3, 3],
     ]);
-    // a disabled config (3) and a frontend-app config (4) are not rearranged
-    expect(stored(4).order).toBe(1);
+    // the disabled config (3) keeps its order; the frontend-app config (4) took its new one
+    expect([stored(3).order, stored(4).order]).toEqual([3, 0]);
+    expect((await api.get(`${APPS}/`)).body.results[0].order).toBe(0);
   });
 
   test('rearrange with no orders changes nothing and answers the enabled configs', async () => {
     const before = api.mock.app.store.snapshot();
     const res = await api.patch(`${DEST}/rearrange/`, {});
-    expect(res.body.map((c: ConfigBody) => c.id)).toEqual([1, 2]);
+    // PostHog answers all the project's enabled configs: destinations 1, 2 and the frontend app 4
+    expect(res.body.map((c: ConfigBody) => c.id)).toEqual([1, 4, 2]);
     expectUnchanged(api, before);
   });
 
   test('rearrange accepts orders as JSON text in a form body', async () => {
     const res = await api.patch(`${DEST}/rearrange/`, { orders: JSON.stringify({ '1': 5 }) }, { as: 'form' });
-    expect(res.body.map((c: ConfigBody) => c.id)).toEqual([2, 1]);
+    expect(res.body.map((c: ConfigBody) => c.id)).toEqual([4, 2, 1]);
   });
 
   test.each([
@@ -592,8 +611,99 @@ describe('pipeline frontend-app configs', () => {
     expectUnchanged(api, before);
   });
 
-  test('deleting a frontend-app config removes it from its list', async () => {
-    expect((await api.delete(`${DEST}/4/`)).status).toBe(204);
-    expect((await api.get(`${APPS}/`)).body.count).toBe(0);
+  // PostHog's frontend-apps configs are a full viewset: retrieve, update and delete too
+  test('retrieve, PUT, PATCH and DELETE under pipeline_frontend_apps_configs', async () => {
+    const got = await api.get(`${APPS}/4/`);
+    expect(got.status).toBe(200);
+    expectFields(got.body, { id: 4, plugin: 4, name: 'Maintenance banner' });
+    const patched = await api.patch(`${APPS}/4/`, { config: { notification: 'Patched' } });
+    expect(patched.body.config).toEqual({ notification: 'Patched', backgroundColor: '#ffeeaa' });
+    const put = await api.put(`${APPS}/4/`, { plugin: 4, order: 7, config: { notification: 'Put' } });
+    expectFields(put.body, { order: 7, config: { notification: 'Put' } });
+    expect((await api.delete(`${APPS}/4/`)).status).toBe(204);
+    // deleting disables: the config stays listed and retrievable
+    expect((await api.get(`${APPS}/`)).body.results.map((c: ConfigBody) => [c.id, c.enabled])).toEqual([
+      [4, false],
+    ]);
+    expect((await api.get(`${APPS}/4/`)).body.deleted).toBe(false);
+  });
+
+  test('frontend-app routes serve frontend-app configs only: a destination id is 404', async () => {
+    const before = api.mock.app.store.snapshot();
+    for (const [method, body] of [
+      ['GET', undefined],
+      ['PATCH', { name: 'x' }],
+      ['PUT', { plugin: 1, order: 1, config: { url: 'https://x.example' } }],
+      ['DELETE', undefined],
+    ] as const) {
+      const res = await api.call(method, `${APPS}/1/`, { body });
+      expect([method, res.status, res.body]).toEqual([method, 404, NOT_FOUND]);
+    }
+    expect((await api.get(`${APPS}/999/`)).body).toEqual(NOT_FOUND);
+    expectUnchanged(api, before);
+  });
+});
+
+/**
+ * PostHog's web app sends config values as form fields `config__<key>` (multipart or urlencoded); a secret
+ * field sent empty keeps its stored value. JSON `config` keeps working beside them.
+ */
+describe('pipeline configs: config__<key> form fields', () => {
+  test.each(['form', 'multipart'] as const)('create takes config__ fields (%s)', async (as) => {
+    const res = await api.post(
+      `${DEST}/`,
+      { plugin: '1', order: '4', config__url: 'https://form.example', config__auth_token: 's3cret' },
+      { as },
+    );
+    expect(res.status).toBe(201);
+    expect(res.body.config).toEqual({ url: 'https://form.example', auth_token: SECRET_FIELD_VALUE });
+    expect(stored(res.body.id).config).toEqual({ url: 'https://form.example', auth_token: 's3cret' });
+  });
+
+  test.each(['form', 'multipart'] as const)(
+    'PATCH with config__ fields changes those keys; an empty secret keeps its stored value (%s)',
+    async (as) => {
+      const res = await api.patch(
+        `${DEST}/1/`,
+        { config__url: 'https://changed.example', config__auth_token: '' },
+        { as },
+      );
+      expect(res.status).toBe(200);
+      expect(stored(1).config).toEqual({ url: 'https://changed.example', auth_token: 'mock-secret-token' });
+    },
+  );
+
+  test('config__ fields go over the keys of a config sent beside them as JSON text', async () => {
+    const res = await api.patch(
+      `${DEST}/1/`,
+      {
+        config: JSON.stringify({ url: 'https://json.example', auth_token: 'new' }),
+        config__url: 'https://field.example',
+      },
+      { as: 'form' },
+    );
+    expect(res.status).toBe(200);
+    expect(stored(1).config).toEqual({ url: 'https://field.example', auth_token: 'new' });
+  });
+
+  test('a required config__ field sent empty is refused like a JSON one, and nothing changes', async () => {
+    const before = api.mock.app.store.snapshot();
+    const res = await api.patch(`${DEST}/1/`, { config__url: '' }, { as: 'form' });
+    expect([res.status, res.body]).toEqual([
+      400,
+      validation('required', 'This field is required.', 'config__url'),
+    ]);
+    const nul = await api.patch(`${DEST}/1/`, { config__url: 'a\u0000b' }, { as: 'form' });
+    expect([nul.status, nul.body]).toEqual([
+      400,
+      validation('null_characters_not_allowed', 'Null characters are not allowed.', 'config__url'),
+    ]);
+    expectUnchanged(api, before);
+  });
+
+  test('in a JSON body config__ keys are not config values (PostHog reads them from form data only)', async () => {
+    const res = await api.patch(`${DEST}/1/`, { config__url: 'https://json-body.example' });
+    expect(res.status).toBe(200);
+    expect(stored(1).config.url).toBe('https://hooks.example.com/orders');
   });
 });

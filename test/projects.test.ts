@@ -100,15 +100,17 @@ describe('projects', () => {
     expectUnchanged(api, before);
   });
 
+  // PostHog: creating needs organization admin (OrganizationAdminWritePermissions); deleting is a project
+  // admin action (behaviour notes §2), each with its own 403 detail
   test('members cannot create or delete projects; admins can', async () => {
-    const denied = error(
-      'authentication_error',
-      'permission_denied',
-      'Your organization access level is insufficient.',
-    );
+    const denied = (detail: string) => error('authentication_error', 'permission_denied', detail);
     const before = api.mock.app.store.snapshot();
-    expect((await api.post(`${PROJECTS}/`, { name: 'x' }, { key: KEYS.member })).body).toEqual(denied);
-    expect((await api.delete(`${PROJECTS}/2`, { key: KEYS.member })).body).toEqual(denied);
+    expect((await api.post(`${PROJECTS}/`, { name: 'x' }, { key: KEYS.member })).body).toEqual(
+      denied('Your organization access level is insufficient.'),
+    );
+    expect((await api.delete(`${PROJECTS}/2`, { key: KEYS.member })).body).toEqual(
+      denied("You don't have sufficient permissions in the project."),
+    );
     expectUnchanged(api, before);
     const created = await api.post(`${PROJECTS}/`, { name: 'By admin' }, { key: KEYS.admin });
     expect(created.status).toBe(201);

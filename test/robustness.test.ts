@@ -70,6 +70,7 @@ const ACCEPTS_EMPTY: Record<string, { status: number; reason: string }> = {
   persons_path_create: { status: 200, reason: 'people of an insight: every filter parameter is optional' },
   plugin_configs_rearrange_partial_update: { status: 200, reason: 'orders is optional: nothing moves' },
   plugin_configs_partial_update: { status: 200, reason: ALL_DROPPED_REASON },
+  pipeline_frontend_apps_configs_partial_update: { status: 200, reason: ALL_DROPPED_REASON },
 };
 /** what the other operations with a request schema answer to a body with no known field */
 const REFUSES_EMPTY: Record<string, ReturnType<typeof error>> = {
@@ -87,6 +88,7 @@ const REFUSES_EMPTY: Record<string, ReturnType<typeof error>> = {
   plugin_configs_update: validation('required', 'This field is required.', 'order'),
   plugin_configs_job_create: validation('invalid_input', 'The job type must be specified!'),
   pipeline_frontend_apps_configs_create: validation('required', 'This field is required.', 'order'),
+  pipeline_frontend_apps_configs_update: validation('required', 'This field is required.', 'order'),
 };
 
 const BULK_NEEDS_LIST = validation(

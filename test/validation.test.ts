@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'ajv';
-import { pyType, toApiError, validate } from '../src/http/validation';
+import { pyStr, pyType, toApiError, validate } from '../src/http/validation';
 import { ApiError } from '../src/http/errors';
-import { validation } from './support/api';
+import { expectUnchanged, ORG, USERS, useMock, validation } from './support/api';
 
 /**
  * How Ajv's first error becomes PostHog's (DRF's) error body: every keyword the request schemas use,
@@ -179,5 +179,77 @@ describe('validate', () => {
 
   test('an unknown schema is a programming error, not a 400', () => {
     expect(() => validate('NoSuchRequest', {})).toThrow('posthog-mock: no schema NoSuchRequest.json');
+  });
+});
+
+/**
+ * DRF's ChoiceField (an integer enum such as a member's or invite's `level`, a project's `week_start_day`,
+ * a role's `feature_flags_access_level`, or a string enum such as `document_type`) refuses any value outside
+ * its choices with `"<str(value)>" is not a valid choice.`, whatever the value's type: "abc" given for an
+ * integer choice is an invalid choice, not "A valid integer is required.".
+ */
+describe('choice fields refuse values of the wrong type as DRF does', () => {
+  const api = useMock();
+  const ORG_PATH = `/api/organizations/${ORG}`;
+  const choice = (value: string, attr: string) =>
+    validation('invalid_choice', `"${value}" is not a valid choice.`, attr);
+
+  test.each([
+    ['invite level', 'POST', `${ORG_PATH}/invites/`, { target_email: 'new@hedgebox.test' }, 'level'],
+    ['member level (PATCH)', 'PATCH', `${ORG_PATH}/members/${USERS.member}/`, {}, 'level'],
+    ['member level (PUT)', 'PUT', `${ORG_PATH}/members/${USERS.member}/`, {}, 'level'],
+    ['project week_start_day', 'PATCH', `${ORG_PATH}/projects/1/`, {}, 'week_start_day'],
+    [
+      'role feature_flags_access_level',
+      'POST',
+      `${ORG_PATH}/roles/`,
+      { name: 'New' },
+      'feature_flags_access_level',
+    ],
+    [
+      'legal document document_type',
+      'POST',
+      `${ORG_PATH}/legal_documents/`,
+      {
+        company_name: 'Hedgebox Inc.',
+        company_address: '1 Main St',
+        representative_email: 'a@hedgebox.test',
+      },
+      'document_type',
+    ],
+  ] as const)('%s: "abc", true, 1.5 and [8] are invalid choices', async (_name, method, url, rest, field) => {
+    const before = api.mock.app.store.snapshot();
+    for (const [value, text] of [
+      ['abc', 'abc'],
+      [true, 'True'],
+      [1.5, '1.5'],
+      [[8], '[8]'],
+      [{ a: 'b' }, "{'a': 'b'}"],
+    ] as const) {
+      const res = await api.call(method, url, { body: { ...rest, [field]: value } });
+      expect([value, res.status, res.body]).toEqual([value, 400, choice(text, field)]);
+    }
+    expectUnchanged(api, before);
+  });
+
+  test('a valid choice is still taken, and an integer outside the choices names the integer', async () => {
+    const ok = await api.patch(`${ORG_PATH}/members/${USERS.member}/`, { level: 8 });
+    expect([ok.status, ok.body.level]).toEqual([200, 8]);
+    const out = await api.patch(`${ORG_PATH}/members/${USERS.member}/`, { level: 3 });
+    expect([out.status, out.body]).toEqual([400, choice('3', 'level')]);
+  });
+
+  test("Python's str() of a value, as DRF prints it", () => {
+    expect(['abc', true, false, null, 2, 1.5, [1, 'a'], { k: "it's" }, ['a\'b"']].map(pyStr)).toEqual([
+      'abc',
+      'True',
+      'False',
+      'None',
+      '2',
+      '1.5',
+      "[1, 'a']",
+      `{'k': "it's"}`,
+      `['a\\'b"']`,
+    ]);
   });
 });

@@ -198,9 +198,10 @@ export const facts: Facts = {
     fields: {
       id: uuid,
       document_type: { type: 'string', enum: ['BAA', 'DPA'], required: true },
-      company_name: { type: 'string', maxLength: 255 },
+      // PostHog's serializer requires these three on create although the docs do not say so
+      company_name: { type: 'string', minLength: 1, maxLength: 255, required: true },
       representative_name: { type: 'string', maxLength: 255 },
-      representative_email: { type: 'string', format: 'email', maxLength: 254 },
+      representative_email: { type: 'string', format: 'email', minLength: 1, maxLength: 254, required: true },
       status: { type: 'string', enum: ['submitted_for_signature', 'signed'] },
       signed_document_url: { type: 'string', nullable: true, format: 'uri' },
       created_by: {
@@ -209,7 +210,7 @@ export const facts: Facts = {
         properties: { first_name: { type: 'string' }, email: { type: 'string', format: 'email' } },
       },
       created_at: dateTime,
-      company_address: { type: 'string', maxLength: 1000 },
+      company_address: { type: 'string', minLength: 1, maxLength: 1000, required: true },
       representative_title: { type: 'string', maxLength: 255 },
       dpa_mode: { type: 'string', maxLength: 50 },
     },

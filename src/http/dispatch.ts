@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Store } from '../store/store';
+import { checkAccess } from './access';
 import { authenticate, type AuthOptions } from './auth';
 import { ApiError, methodNotAllowed, notFound, serverError } from './errors';
 import { RawResponse, type Context, type Method, type Operation, type Query } from './operation';
@@ -34,8 +35,8 @@ export function findRoute(routes: readonly Route[]) {
 
 /**
  * Runs one request through the table: authenticate, pick the operation (405 with Allow otherwise),
- * resolve the organization or project in the path, check the key's scopes (strict keys), validate the
- * body, call the handler, shape the response.
+ * resolve the organization or project in the path, check the key's scopes (strict keys), check the
+ * caller's membership and the row's access level, validate the body, call the handler, shape the response.
  */
 export function dispatch(options: DispatchOptions) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -73,6 +74,8 @@ export function dispatch(options: DispatchOptions) {
       }
       // strict keys: the key's projects, organizations and scopes, from the operation's row
       if (options.strictKeys && key) checkKeyScopes(key, op, ctx);
+      // membership of the path's organization, then the row's access level
+      checkAccess(op, ctx);
       if (op.request) validateOnRead(ctx, op.request, form);
       send(res, op, op.handler(ctx));
     } catch (err) {

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { Store } from '../store/store';
 import type { Organization, Project, User } from '../store/types';
+import type { AdminAccess } from './access';
 import type { ActivityPage, Page } from './pagination';
 
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -51,6 +52,12 @@ export interface Operation {
   /** schema file (without .json) of the success body; absent for 204 */
   response?: string;
   status: 200 | 201 | 204;
+  /**
+   * who may call it, besides members of the organization (everyone else gets 403): absent for any member;
+   * `{level: 'admin', denied}` for admins and owners only, members refused with PostHog's `denied` detail
+   * (src/http/access.ts enforces it, before the handler)
+   */
+  access?: AdminAccess;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   handler(ctx: Context<any>): unknown;
 }

@@ -32,8 +32,8 @@ export function newAjv(options: ConstructorParameters<typeof Ajv>[0] = {}): Ajv 
  * Request bodies: unknown and read-only fields are dropped (request schemas close their top level), as
  * PostHog ignores them. Form bodies arrive as strings, so their validator coerces scalar types.
  */
-const jsonAjv = newAjv({ removeAdditional: true });
-const formAjv = newAjv({ removeAdditional: true, coerceTypes: 'array' });
+const jsonAjv = newAjv({ removeAdditional: true, verbose: true });
+const formAjv = newAjv({ removeAdditional: true, coerceTypes: 'array', verbose: true });
 const compiled = new Map<string, ValidateFunction>();
 
 function validator(name: string, form: boolean): ValidateFunction {
@@ -153,6 +153,31 @@ export const pyType = (value: unknown): string => {
   return 'dict';
 };
 
+/** the text Python's str() gives a JSON value (DRF puts it in `"<input>" is not a valid choice.`) */
+export const pyStr = (value: unknown): string => (typeof value === 'string' ? value : pyRepr(value));
+
+function pyRepr(value: unknown): string {
+  if (value === null) return 'None';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'string') {
+    // Python quotes with ' unless the text holds a ' and no "
+    const escaped = value.replace(/\\/g, '\\\\');
+    if (value.includes("'") && !value.includes('"')) return `"${escaped}"`;
+    return `'${escaped.replace(/'/g, "\\'")}'`;
+  }
+  if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
+  if (typeof value === 'object') {
+    return `{${Object.entries(value as object)
+      .map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`)
+      .join(', ')}}`;
+  }
+  return String(value);
+}
+
+/** DRF's ChoiceField refuses anything outside its choices, whatever its type, with this message. */
+const invalidChoice = (value: unknown, attr: string | null): ApiError =>
+  validationError('invalid_choice', `"${pyStr(value)}" is not a valid choice.`, attr);
+
 const at = (root: unknown, segments: string[]): unknown =>
   segments.reduce<unknown>(
     (v, s) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined),
@@ -176,6 +201,11 @@ export function toApiError(error: ErrorObject, root: unknown, attrPrefix?: strin
       return validationError('required', 'This field is required.', attr);
     case 'type': {
       if (value === null) return validationError('null', 'This field may not be null.', attr);
+      // a field with choices (an integer enum such as `level`, a string enum such as `document_type`) is
+      // a ChoiceField in DRF: a value of the wrong type is an invalid choice, not a type error
+      if (Array.isArray((error.parentSchema as { enum?: unknown } | undefined)?.enum)) {
+        return invalidChoice(value, attr);
+      }
       const expected = String(p.type).split(',')[0];
       if (expected === 'object' && segments.length === 0)
         return validationError(
@@ -214,7 +244,7 @@ export function toApiError(error: ErrorObject, root: unknown, attrPrefix?: strin
         attr,
       );
     case 'enum':
-      return validationError('invalid_choice', `"${String(value)}" is not a valid choice.`, attr);
+      return invalidChoice(value, attr);
     case 'minimum':
       return validationError(
         'min_value',

@@ -1,9 +1,10 @@
-import { notFound, requiredError, validationError } from '../http/errors';
+import { notFound, validationError } from '../http/errors';
+import type { AdminAccess } from '../http/access';
 import type { Context, Operation } from '../http/operation';
 import type { Store } from '../store/store';
 import type { LegalDocument } from '../store/types';
 import { now } from '../time';
-import { newestFirst, requireAdmin } from './views';
+import { newestFirst } from './views';
 
 const DOCUMENTS = '/api/organizations/:organization_id/legal_documents';
 
@@ -28,11 +29,10 @@ const documentsOf = (ctx: Context) =>
   [...ctx.store.state.legalDocuments.values()].filter((d) => d.organization_id === ctx.org.id);
 
 /** Legal documents are for admins and owners, for reads as well as writes (as in PostHog). */
-const ADMIN_ONLY = 'Your organization access level is insufficient.';
+const ADMIN_ONLY: AdminAccess = { level: 'admin', denied: 'Your organization access level is insufficient.' };
 
 /** One document of each type per organization; only admins and owners sign for it. */
 function createDocument(ctx: Context<DocumentBody>) {
-  requireAdmin(ctx, ADMIN_ONLY);
   const type = ctx.body.document_type;
   if (documentsOf(ctx).some((d) => d.document_type === type)) {
     throw validationError(
@@ -41,21 +41,16 @@ function createDocument(ctx: Context<DocumentBody>) {
       'document_type',
     );
   }
-  // PostHog's serializer requires these although the docs do not say so (behaviour notes §5)
-  for (const field of ['company_name', 'company_address', 'representative_email'] as const) {
-    const value = ctx.body[field];
-    if (value === undefined || value === null) throw requiredError(field);
-    if (value === '') throw validationError('blank', 'This field may not be blank.', field);
-  }
   const doc: LegalDocument = {
     id: ctx.store.uuid(),
     organization_id: ctx.org.id,
     document_type: type,
-    company_name: ctx.body.company_name ?? '',
-    company_address: ctx.body.company_address ?? '',
+    // required by LegalDocumentRequest, as PostHog's serializer requires them (the docs do not say so)
+    company_name: ctx.body.company_name!,
+    company_address: ctx.body.company_address!,
     representative_name: ctx.body.representative_name ?? '',
     representative_title: ctx.body.representative_title ?? '',
-    representative_email: ctx.body.representative_email ?? '',
+    representative_email: ctx.body.representative_email!,
     dpa_mode: ctx.body.dpa_mode ?? '',
     status: 'submitted_for_signature',
     signed_document_url: null,
@@ -74,14 +69,13 @@ export const legalDocumentOperations: Operation[] = [
     scope: 'legal_document:read',
     response: 'PaginatedLegalDocumentList',
     status: 200,
-    handler: (ctx) => {
-      requireAdmin(ctx, ADMIN_ONLY);
-      return ctx.paginate(
+    access: ADMIN_ONLY,
+    handler: (ctx) =>
+      ctx.paginate(
         documentsOf(ctx)
           .sort(newestFirst('created_at'))
           .map((d) => documentView(ctx.store, d)),
-      );
-    },
+      ),
   },
   {
     id: 'legal_documents_create',
@@ -91,6 +85,7 @@ export const legalDocumentOperations: Operation[] = [
     request: 'LegalDocumentRequest',
     response: 'LegalDocument',
     status: 201,
+    access: ADMIN_ONLY,
     handler: createDocument,
   },
   {
@@ -100,8 +95,8 @@ export const legalDocumentOperations: Operation[] = [
     scope: 'legal_document:read',
     response: 'LegalDocument',
     status: 200,
+    access: ADMIN_ONLY,
     handler: (ctx) => {
-      requireAdmin(ctx, ADMIN_ONLY);
       const doc = ctx.store.state.legalDocuments.get(ctx.params.id!.toLowerCase());
       if (!doc || doc.organization_id !== ctx.org.id) throw notFound();
       return documentView(ctx.store, doc);

@@ -86,16 +86,15 @@ export const memberOperations: Operation[] = [
     response: 'PaginatedOrganizationMemberList',
     status: 200,
     handler: (ctx) => {
-      const order = ctx.query.order ?? '-joined_at';
-      if (!ORDERS.includes(order)) {
-        throw validationError('invalid_choice', `"${order}" is not a valid choice.`, 'order');
-      }
-      const email = ctx.query.email?.toLowerCase();
+      // as PostHog: `joined_at` or `-joined_at`, anything else silently the default `-joined_at`
+      const order = ORDERS.includes(ctx.query.order ?? '') ? ctx.query.order! : '-joined_at';
+      // PostHog filters `user__email=<email>`: an exact, case-sensitive match
+      const email = ctx.query.email;
       const search = ctx.query.search?.toLowerCase();
       const sign = order.startsWith('-') ? -1 : 1;
       const members = membersOf(ctx)
         .map((m) => memberView(ctx.store, m))
-        .filter((m) => !email || m.user.email.toLowerCase() === email)
+        .filter((m) => email === undefined || m.user.email === email)
         .filter(
           (m) =>
             !search ||

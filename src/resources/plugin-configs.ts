@@ -4,12 +4,15 @@ import { appendCapped, PLUGIN_CONFIG_JOBS_CAP, type Store } from '../store/store
 import type { Plugin, PluginConfig, PluginKind } from '../store/types';
 import { now } from '../time';
 import { recordActivity, type ActivityChange, type ActivitySubject } from './activity';
+import { MAX_JSON_DEPTH, nestingExceeds } from '../http/validation';
 
 /**
  * Pipeline configs: PostHog's PluginConfig objects, one store for both collections. A config is a
  * destination config or a frontend-app config according to its plugin's kind. The docs give the detail
  * routes (retrieve, update, delete, frontend, job) only under pipeline_destination_configs; they resolve
- * any live config of the project, so frontend-app configs can be read, changed and removed too.
+ * any live config of the project. Frontend-app configs also have their own retrieve, update and delete, as
+ * PostHog's frontend-apps viewset has them (the docs list only its list and create), which resolve
+ * frontend-app configs only.
  */
 const DESTINATIONS = '/api/projects/:project_id/pipeline_destination_configs';
 const FRONTEND_APPS = '/api/projects/:project_id/pipeline_frontend_apps_configs';
@@ -104,11 +107,43 @@ const configsOf = (ctx: Context, kind?: PluginKind): PluginConfig[] =>
 const byOrder = (a: PluginConfig, b: PluginConfig): number =>
   a.order - b.order || a.plugin_id - b.plugin_id || a.id - b.id;
 
-function findConfig(ctx: Context): PluginConfig {
+/** The live config in the path (of the kind, when given), or 404. */
+function findConfig(ctx: Context, kind?: PluginKind): PluginConfig {
   const id = ctx.params.id ?? '';
   const config = /^\d+$/.test(id) ? ctx.store.state.pluginConfigs.get(Number(id)) : undefined;
   if (!config || config.team_id !== ctx.project.id || config.deleted) throw notFound();
+  if (kind && pluginOf(ctx.store, config).kind !== kind) throw notFound();
   return config;
+}
+
+const CONFIG_FIELD = 'config__';
+
+/**
+ * PostHog's web app sends config values as form fields `config__<key>` (multipart or urlencoded) rather
+ * than a JSON `config`: they are folded into the body's `config` (over the keys of a `config` sent beside
+ * them, as JSON text) before the body is validated, so the schema, the NUL check and the secret rule judge
+ * them like any other config value. Must run before the handler first reads `ctx.body`.
+ */
+function foldConfigFields(ctx: Context): void {
+  if (ctx.req.res?.locals.bodyKind !== 'form') return;
+  const raw = ctx.req.body as unknown;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return;
+  const body = raw as Record<string, unknown>;
+  const keys = Object.keys(body).filter((k) => k.startsWith(CONFIG_FIELD) && k.length > CONFIG_FIELD.length);
+  if (keys.length === 0) return;
+  let base: unknown = body.config ?? {};
+  if (typeof base === 'string') {
+    try {
+      base = JSON.parse(base);
+    } catch {
+      return; // left as it is: the schema reports the `config` that is not JSON
+    }
+  }
+  if (!base || typeof base !== 'object' || Array.isArray(base) || nestingExceeds(base, MAX_JSON_DEPTH))
+    return;
+  const fields = Object.fromEntries(keys.map((k) => [k.slice(CONFIG_FIELD.length), body[k]]));
+  for (const k of keys) delete body[k];
+  body.config = Object.fromEntries([...Object.entries(base), ...Object.entries(fields)]);
 }
 
 /** The `plugin` field: a plugin of the organization (DRF's primary-key error otherwise) of the right kind. */
@@ -174,6 +209,7 @@ function changesBetween(plugin: Plugin, before: PluginConfig, after: PluginConfi
 }
 
 function createConfig(ctx: Context<PluginConfigBody>, kind: PluginKind) {
+  foldConfigFields(ctx);
   const body = ctx.body;
   const plugin = findPlugin(ctx, body.plugin!, kind);
   const config = nextConfig(plugin, {}, {}, body.config ?? {});
@@ -205,8 +241,9 @@ function createConfig(ctx: Context<PluginConfigBody>, kind: PluginKind) {
  * drops it on update). PUT replaces `config` (secrets kept as above); PATCH merges into it.
  * `deleted: true` also disables the config, and it leaves the lists.
  */
-function updateConfig(ctx: Context<PluginConfigBody>, replace: boolean) {
-  const config = findConfig(ctx);
+function updateConfig(ctx: Context<PluginConfigBody>, replace: boolean, kind?: PluginKind) {
+  const config = findConfig(ctx, kind);
+  foldConfigFields(ctx);
   const body = ctx.body;
   if (body.plugin !== undefined) findPlugin(ctx, body.plugin);
   const plugin = pluginOf(ctx.store, config);
@@ -225,6 +262,16 @@ function updateConfig(ctx: Context<PluginConfigBody>, replace: boolean) {
   if (changes.length > 0)
     recordActivity(ctx, subject(ctx.store, config), config.deleted ? 'deleted' : 'updated', changes);
   return pluginConfigView(ctx.store, config);
+}
+
+/** PostHog's destroy: `enabled: false`, nothing else; the config stays in the lists. */
+function disableConfig(ctx: Context, kind?: PluginKind): void {
+  const config = findConfig(ctx, kind);
+  const plugin = pluginOf(ctx.store, config);
+  const before = structuredClone(config);
+  config.enabled = false;
+  config.updated_at = now();
+  recordActivity(ctx, subject(ctx.store, config), 'deleted', changesBetween(plugin, before, config));
 }
 
 const list = (ctx: Context, kind: PluginKind) =>
@@ -259,9 +306,9 @@ export const pluginConfigOperations: Operation[] = [
   },
   {
     /**
-     * `orders` maps config ids to their new order. Ids that are not an enabled destination config of
-     * this project are ignored, as PostHog ignores unknown ones. Answers every enabled destination
-     * config of the project, in the new order.
+     * `orders` maps config ids to their new order. As in PostHog, it works on ALL the project's enabled
+     * configs, destinations and frontend apps alike; other ids are ignored, as PostHog ignores unknown
+     * ones. Answers every enabled config of the project, in the new order.
      */
     id: 'plugin_configs_rearrange_partial_update',
     method: 'PATCH',
@@ -272,7 +319,7 @@ export const pluginConfigOperations: Operation[] = [
     status: 200,
     handler: (ctx: Context<{ orders?: Record<string, number> }>) => {
       // the world's own copies, to be changed
-      const enabled = configsOf(ctx, 'destination')
+      const enabled = configsOf(ctx)
         .filter((c) => c.enabled)
         .map((c) => ctx.store.state.pluginConfigs.get(c.id)!);
       const byId = new Map(enabled.map((c) => [String(c.id), c]));
@@ -319,21 +366,13 @@ export const pluginConfigOperations: Operation[] = [
     handler: (ctx: Context<PluginConfigBody>) => updateConfig(ctx, false),
   },
   {
-    /** Soft delete, as PostHog does: the config stays in the store, deleted and disabled. */
+    /** As in PostHog, DELETE only disables the config: it stays listed and retrievable, `deleted` false. */
     id: 'plugin_configs_destroy',
     method: 'DELETE',
     path: `${DESTINATIONS}/:id`,
     scope: 'plugin:write',
     status: 204,
-    handler: (ctx) => {
-      const config = findConfig(ctx);
-      const plugin = pluginOf(ctx.store, config);
-      const before = structuredClone(config);
-      config.deleted = true;
-      config.enabled = false;
-      config.updated_at = now();
-      recordActivity(ctx, subject(ctx.store, config), 'deleted', changesBetween(plugin, before, config));
-    },
+    handler: (ctx) => disableConfig(ctx),
   },
   {
     id: 'plugin_configs_frontend_retrieve',
@@ -404,5 +443,42 @@ export const pluginConfigOperations: Operation[] = [
     response: 'PluginConfig',
     status: 201,
     handler: (ctx: Context<PluginConfigBody>) => createConfig(ctx, 'frontend_app'),
+  },
+  {
+    id: 'pipeline_frontend_apps_configs_retrieve',
+    method: 'GET',
+    path: `${FRONTEND_APPS}/:id`,
+    scope: 'plugin:read',
+    response: 'PluginConfig',
+    status: 200,
+    handler: (ctx) => pluginConfigView(ctx.store, findConfig(ctx, 'frontend_app')),
+  },
+  {
+    id: 'pipeline_frontend_apps_configs_update',
+    method: 'PUT',
+    path: `${FRONTEND_APPS}/:id`,
+    scope: 'plugin:write',
+    request: 'PluginConfigRequest',
+    response: 'PluginConfig',
+    status: 200,
+    handler: (ctx: Context<PluginConfigBody>) => updateConfig(ctx, true, 'frontend_app'),
+  },
+  {
+    id: 'pipeline_frontend_apps_configs_partial_update',
+    method: 'PATCH',
+    path: `${FRONTEND_APPS}/:id`,
+    scope: 'plugin:write',
+    request: 'PatchedPluginConfigRequest',
+    response: 'PluginConfig',
+    status: 200,
+    handler: (ctx: Context<PluginConfigBody>) => updateConfig(ctx, false, 'frontend_app'),
+  },
+  {
+    id: 'pipeline_frontend_apps_configs_destroy',
+    method: 'DELETE',
+    path: `${FRONTEND_APPS}/:id`,
+    scope: 'plugin:write',
+    status: 204,
+    handler: (ctx) => disableConfig(ctx, 'frontend_app'),
   },
 ];

@@ -1,4 +1,5 @@
 import { notFound, validationError } from '../http/errors';
+import type { AdminAccess } from '../http/access';
 import type { Context, Operation } from '../http/operation';
 import { schemas } from '../http/validation';
 import type { Store } from '../store/store';
@@ -7,7 +8,7 @@ import type { Project } from '../store/types';
 import { now } from '../time';
 import { activityOf, recordActivity, type ActivityChange, type ActivitySubject } from './activity';
 import { isObject } from './property-filters';
-import { actingLevel, requireAdmin } from './views';
+import { actingLevel } from './views';
 
 const PROJECTS = '/api/organizations/:organization_id/projects';
 
@@ -34,10 +35,16 @@ function findProject(ctx: Context): Project {
   return project;
 }
 
-/** Creating and deleting projects is for organization admins, as in PostHog. */
-const ADMIN_ONLY = 'Your organization access level is insufficient.';
-/** Resetting a project's token is a project admin action. */
-const PROJECT_ADMIN_ONLY = "You don't have sufficient permissions in the project.";
+/** Creating a project is for organization admins, as in PostHog. */
+const ORG_ADMIN_ONLY: AdminAccess = {
+  level: 'admin',
+  denied: 'Your organization access level is insufficient.',
+};
+/** Deleting a project and resetting its token are project admin actions. */
+const PROJECT_ADMIN_ONLY: AdminAccess = {
+  level: 'admin',
+  denied: "You don't have sufficient permissions in the project.",
+};
 
 /** The mock has no dashboards, so only `null` is a valid primary dashboard. */
 function checkPrimaryDashboard(body: Record<string, unknown>): void {
@@ -80,7 +87,6 @@ function update(ctx: Context<Record<string, unknown>>, partial: boolean) {
 }
 
 function createProject(ctx: Context<Record<string, unknown>>) {
-  requireAdmin(ctx, ADMIN_ONLY);
   if (ctx.body.primary_dashboard !== undefined) {
     throw validationError(
       'invalid_input',
@@ -113,7 +119,6 @@ function createProject(ctx: Context<Record<string, unknown>>) {
 
 /** Deleting a project takes everything in it along. */
 function deleteProject(ctx: Context) {
-  requireAdmin(ctx, ADMIN_ONLY);
   const project = findProject(ctx);
   const { state } = ctx.store;
   state.projects.delete(project.id);
@@ -148,6 +153,7 @@ export const projectOperations: Operation[] = [
     request: 'ProjectRequest',
     response: 'Project',
     status: 201,
+    access: ORG_ADMIN_ONLY,
     handler: createProject,
   },
   {
@@ -185,6 +191,7 @@ export const projectOperations: Operation[] = [
     path: `${PROJECTS}/:id`,
     scope: 'project:write',
     status: 204,
+    access: PROJECT_ADMIN_ONLY,
     handler: deleteProject,
   },
   {
@@ -216,9 +223,9 @@ export const projectOperations: Operation[] = [
     scope: null,
     response: 'Project',
     status: 200,
+    access: PROJECT_ADMIN_ONLY,
     handler: (ctx) => {
       const project = findProject(ctx);
-      requireAdmin(ctx, PROJECT_ADMIN_ONLY);
       const before = project.api_token;
       project.api_token = ctx.store.token('phc_');
       project.updated_at = now();

@@ -1,9 +1,10 @@
 import { notFound, validationError } from '../http/errors';
+import type { AdminAccess } from '../http/access';
 import type { Context, Operation } from '../http/operation';
 import { roleNameKey, type Store } from '../store/store';
 import type { Role } from '../store/types';
 import { now } from '../time';
-import { memberView, membershipOf, userBasic, userBasicOrNull, requireAdmin } from './views';
+import { memberView, membershipOf, userBasic, userBasicOrNull } from './views';
 
 const ROLES = '/api/organizations/:organization_id/roles';
 const MEMBERSHIPS = `${ROLES}/:role_id/role_memberships`;
@@ -52,7 +53,8 @@ function findRole(ctx: Context, id: string | undefined): Role {
 const rolesOf = (ctx: Context) =>
   [...ctx.store.state.roles.values()].filter((r) => r.organization_id === ctx.org.id);
 
-const ADMIN_ONLY = 'You need to have admin level or higher.';
+/** Role and role-membership writes are for admins and owners; reads for every member. */
+const ADMIN_ONLY: AdminAccess = { level: 'admin', denied: 'You need to have admin level or higher.' };
 
 /** Role names are unique per organization, case-insensitively (a role may keep its own name). */
 function assertUniqueName(ctx: Context, name: string | undefined, self?: Role): void {
@@ -64,7 +66,6 @@ function assertUniqueName(ctx: Context, name: string | undefined, self?: Role): 
 }
 
 function writeRole(ctx: Context<RoleBody>, role: Role) {
-  requireAdmin(ctx, ADMIN_ONLY);
   assertUniqueName(ctx, ctx.body.name, role);
   if (ctx.body.name !== undefined) role.name = ctx.body.name;
   if (ctx.body.feature_flags_access_level !== undefined)
@@ -97,8 +98,8 @@ export const roleOperations: Operation[] = [
     request: 'RoleRequest',
     response: 'Role',
     status: 201,
+    access: ADMIN_ONLY,
     handler: (ctx: Context<RoleBody>) => {
-      requireAdmin(ctx, ADMIN_ONLY);
       assertUniqueName(ctx, ctx.body.name);
       const role: Role = {
         id: ctx.store.uuid(),
@@ -130,6 +131,7 @@ export const roleOperations: Operation[] = [
     request: 'RoleRequest',
     response: 'Role',
     status: 200,
+    access: ADMIN_ONLY,
     handler: (ctx: Context<RoleBody>) => writeRole(ctx, findRole(ctx, ctx.params.id)),
   },
   {
@@ -140,6 +142,7 @@ export const roleOperations: Operation[] = [
     request: 'PatchedRoleRequest',
     response: 'Role',
     status: 200,
+    access: ADMIN_ONLY,
     handler: (ctx: Context<RoleBody>) => writeRole(ctx, findRole(ctx, ctx.params.id)),
   },
   {
@@ -148,9 +151,9 @@ export const roleOperations: Operation[] = [
     path: `${ROLES}/:id`,
     scope: 'organization:write',
     status: 204,
+    access: ADMIN_ONLY,
     handler: (ctx) => {
       const role = findRole(ctx, ctx.params.id);
-      requireAdmin(ctx, ADMIN_ONLY);
       for (const rm of membershipsOfRole(ctx.store, role.id)) ctx.store.state.roleMemberships.delete(rm.id);
       ctx.store.state.roles.delete(role.id);
     },
@@ -177,9 +180,9 @@ export const roleOperations: Operation[] = [
     request: 'RoleMembershipRequest',
     response: 'RoleMembership',
     status: 201,
+    access: ADMIN_ONLY,
     handler: (ctx: Context<{ user_uuid: string }>) => {
       const role = findRole(ctx, ctx.params.role_id);
-      requireAdmin(ctx, ADMIN_ONLY);
       const uuid = ctx.body.user_uuid.toLowerCase();
       const user = [...ctx.store.state.users.values()].find((u) => u.uuid === uuid);
       if (!user || !membershipOf(ctx.store, ctx.org.id, user.id)) {
@@ -206,11 +209,11 @@ export const roleOperations: Operation[] = [
     path: `${MEMBERSHIPS}/:id`,
     scope: 'organization:write',
     status: 204,
+    access: ADMIN_ONLY,
     handler: (ctx) => {
       const role = findRole(ctx, ctx.params.role_id);
       const rm = ctx.store.state.roleMemberships.get(String(ctx.params.id).toLowerCase());
       if (!rm || rm.role_id !== role.id) throw notFound();
-      requireAdmin(ctx, ADMIN_ONLY);
       ctx.store.state.roleMemberships.delete(rm.id);
     },
   },

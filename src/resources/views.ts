@@ -1,7 +1,6 @@
-import { permissionDenied } from '../http/errors';
-import type { Context } from '../http/operation';
-import { isUuid, memberKey, type Store } from '../store/store';
-import { LEVEL, type Membership, type Person, type Project, type User } from '../store/types';
+import { membershipOf } from '../http/access';
+import { isUuid, type Store } from '../store/store';
+import type { Membership, Person, Project, User } from '../store/types';
 
 /** UserBasic, used wherever PostHog names a user (created_by, user). */
 export function userBasic(user: User) {
@@ -38,10 +37,7 @@ export function memberView(store: Store, membership: Membership) {
   };
 }
 
-export function membershipOf(store: Store, organizationId: string, userId: number): Membership | undefined {
-  const [m] = store.state.memberships.find('member', memberKey(organizationId, userId));
-  return m && store.state.memberships.get(m.id);
-}
+export { membershipOf };
 
 /** Newest first by a timestamp field, as PostHog's default orderings are. */
 export const newestFirst =
@@ -52,11 +48,6 @@ export const newestFirst =
 /** The acting user's level in the organization of the request. */
 export function actingLevel(store: Store, organizationId: string, user: User): number {
   return membershipOf(store, organizationId, user.id)?.level ?? 0;
-}
-
-/** 403 (with the resource's own PostHog message) unless the acting user is an admin or owner. */
-export function requireAdmin(ctx: Context, detail?: string): void {
-  if (actingLevel(ctx.store, ctx.org.id, ctx.user) < LEVEL.admin) throw permissionDenied(detail);
 }
 
 /**

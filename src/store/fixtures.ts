@@ -25,6 +25,17 @@ export interface Fixtures {
       /** more keys of the same user, e.g. a read-only one */
       extra_api_keys?: FixtureKey[];
     })[];
+  /**
+   * users who have left the organization: they keep their account and key but hold no membership, so
+   * PostHog answers 403 on the organization's and its projects' endpoints
+   */
+  formerMembers: ({
+    uuid: string;
+    first_name: string;
+    last_name: string;
+    email: string;
+    role_at_organization: string | null;
+  } & FixtureKey)[];
   projects: { id: number; uuid: string; name: string; timezone: string; api_token: string }[];
   roles: { id: string; name: string; members: string[] }[];
   invites: {
@@ -91,6 +102,7 @@ export class FixtureError extends Error {}
 export const FIXTURE_FILES: Record<keyof Fixtures, string> = {
   organization: 'organization.json',
   users: 'users.json',
+  formerMembers: 'former-members.json',
   projects: 'projects.json',
   roles: 'roles.json',
   invites: 'invites.json',
@@ -145,6 +157,18 @@ const SCHEMAS: Record<keyof Fixtures, object> = {
     ),
     minItems: 1,
   },
+  formerMembers: list(
+    {
+      uuid,
+      first_name: { type: 'string' },
+      last_name: { type: 'string' },
+      email: { type: 'string', format: 'email' },
+      role_at_organization: { type: ['string', 'null'] },
+      personal_api_key: text,
+      ...keyFields,
+    },
+    ['uuid', 'first_name', 'last_name', 'email', 'role_at_organization', 'personal_api_key'],
+  ),
   projects: {
     ...list({ id, uuid, name: text, timezone: text, api_token: text }),
     minItems: 1,
@@ -263,13 +287,15 @@ function checkReferences(f: Fixtures, fileOf: (part: keyof Fixtures) => string):
     for (const d of duplicates(items, key))
       problems.push(`${fileOf(part)}: ${field} ${JSON.stringify(d)} appears twice`);
   };
-  unique('users', f.users, 'uuid', (u) => u.uuid);
-  unique('users', f.users, 'email', (u) => u.email.toLowerCase());
+  // former members are users too: their uuids, emails and keys are unique among all users'
+  const everyone = [...f.users, ...f.formerMembers];
+  unique('users', everyone, 'uuid', (u) => u.uuid);
+  unique('users', everyone, 'email', (u) => u.email.toLowerCase());
   unique(
     'users',
-    f.users.flatMap((u) => [
+    everyone.flatMap((u) => [
       ...(u.personal_api_key ? [u.personal_api_key] : []),
-      ...(u.extra_api_keys ?? []).map((k) => k.personal_api_key),
+      ...('extra_api_keys' in u ? (u.extra_api_keys ?? []) : []).map((k) => k.personal_api_key),
     ]),
     'personal_api_key',
     (k) => k,

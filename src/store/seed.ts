@@ -64,6 +64,7 @@ export function seedState(options: SeedOptions, fixtures: Fixtures = loadFixture
   const {
     organization: organizationFixture,
     users: userFixtures,
+    formerMembers: formerMemberFixtures,
     projects: projectFixtures,
     roles: roleFixtures,
     invites: inviteFixtures,
@@ -413,6 +414,12 @@ export function seedState(options: SeedOptions, fixtures: Fixtures = loadFixture
     state.sequences.pluginConfig = Math.max(state.sequences.pluginConfig, c.id);
   }
 
+  // Former members (fixtures/former-members.json): users who have left the organization keep their
+  // account and key but no membership. Seeded last, so they change no other faker draw.
+  for (const u of formerMemberFixtures) {
+    const user = addUser({ ...u, level: 1 });
+    for (const [id, m] of state.memberships) if (m.user_id === user.id) state.memberships.delete(id);
+  }
   return state as SeedState;
 }
 

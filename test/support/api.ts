@@ -12,11 +12,14 @@ export const KEYS = {
   owner: 'phx_mock_owner_personal_api_key',
   admin: 'phx_mock_admin_personal_api_key',
   member: 'phx_mock_member_personal_api_key',
+  /** Fred Former, who has left the organization (fixtures/former-members.json): no membership */
+  former: 'phx_mock_former_member_personal_api_key',
 } as const;
 export const USERS = {
   owner: '0190a1b2-0001-7000-8000-000000000001',
   admin: '0190a1b2-0002-7000-8000-000000000002',
   member: '0190a1b2-0003-7000-8000-000000000003',
+  former: '0190a1b2-0004-7000-8000-000000000004',
 } as const;
 
 const routes = compileRoutes(operations);

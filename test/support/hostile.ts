@@ -183,6 +183,11 @@ export function realParams(store: Store, op: Operation): Record<string, string> 
     legal_documents: [...s.legalDocuments.values()].find((d) => d.organization_id === ORG)!.id,
     persons: String(person.id),
     pipeline_destination_configs: String(config.id),
+    pipeline_frontend_apps_configs: String(
+      [...s.pluginConfigs.values()].find(
+        (c) => c.team_id === 1 && !c.deleted && s.plugins.get(c.plugin_id)?.kind === 'frontend_app',
+      )!.id,
+    ),
   };
   const m = /\/([a-z_]+)\/:id/.exec(op.path);
   if (m) ids.id = byCollection[m[1]!]!;
