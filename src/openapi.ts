@@ -105,9 +105,14 @@ function operationObject(op: Operation): Json {
       : {}),
     responses,
     security: [{ [SECURITY_SCHEME]: op.scope === null ? [] : [op.scope].flat() }],
-    ...(op.scope !== null
-      ? {}
-      : { description: 'PostHog refuses scoped personal API keys for this action.' }),
+    ...(op.sessionOnly
+      ? {
+          description:
+            'PostHog refuses every personal API key for this action (session only); the mock serves it unless keys are strict.',
+        }
+      : op.scope !== null
+        ? {}
+        : { description: 'PostHog refuses scoped personal API keys for this action.' }),
   };
 }
 

@@ -45,6 +45,10 @@ const DEFAULT_PARAMS = (op: Operation): Record<string, string> => {
   return { organization_id: ORG, project_id: '1', role_id: SUPPORT_ROLE, user__uuid: USERS.member, id };
 };
 const CALLS: Record<string, Call | (() => Call)> = {
+  users_retrieve: { params: { uuid: '@me' } },
+  users_partial_update: { params: { uuid: '@me' }, body: { first_name: 'Patched by the generated client' } },
+  personal_api_keys_retrieve: { params: { id: '@current' } },
+  organizations_retrieve: { params: { id: ORG } },
   create: { body: { name: 'Made by the generated client' } },
   update: { body: { name: 'Put by the generated client' } },
   partial_update: { body: { name: 'Patched by the generated client' } },

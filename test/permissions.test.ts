@@ -40,6 +40,16 @@ const admins = (status: number, detail: string): Expected => ({
   former: { 403: NOT_A_MEMBER },
 });
 
+/** any signed-in user, a member of the organization or not: the calls about the caller itself */
+const anyone = (status: number): Expected => ({
+  owner: status,
+  admin: status,
+  member: status,
+  former: status,
+});
+/** a member of the organization in the path at any level; to anyone else it does not exist (404) */
+const visibleToMembers = (status: number): Expected => ({ ...anyone(status), former: 404 });
+
 /**
  * What PostHog answers each caller. The requests target Mia Member (members/{user__uuid}), a seeded role
  * with members, project 1 and its first destination config.
@@ -125,6 +135,17 @@ const EXPECTED: Record<string, Expected> = {
   pipeline_frontend_apps_configs_update: members(200),
   pipeline_frontend_apps_configs_partial_update: members(200),
   pipeline_frontend_apps_configs_destroy: members(204),
+  // the calls clients make first: about the caller, so a former member gets them too; the organizations and
+  // projects routes list what the caller can see, so another organization's are not found (PostHog's
+  // querysets filter by membership, they do not check it)
+  users_retrieve: anyone(200),
+  users_partial_update: anyone(200),
+  personal_api_keys_retrieve: anyone(200),
+  personal_api_keys_list: anyone(200),
+  organizations_list: anyone(200),
+  organizations_retrieve: visibleToMembers(200),
+  root_projects_list: anyone(200),
+  root_projects_retrieve: visibleToMembers(200),
 };
 
 /** Overrides of the shared valid request where the matrix needs one that exercises the caller's level. */

@@ -71,6 +71,7 @@ const ACCEPTS_EMPTY: Record<string, { status: number; reason: string }> = {
   plugin_configs_rearrange_partial_update: { status: 200, reason: 'orders is optional: nothing moves' },
   plugin_configs_partial_update: { status: 200, reason: ALL_DROPPED_REASON },
   pipeline_frontend_apps_configs_partial_update: { status: 200, reason: ALL_DROPPED_REASON },
+  users_partial_update: { status: 200, reason: ALL_DROPPED_REASON },
 };
 /** what the other operations with a request schema answer to a body with no known field */
 const REFUSES_EMPTY: Record<string, ReturnType<typeof error>> = {
@@ -788,17 +789,38 @@ describe('unknown ids', () => {
       ['999999', 'not-an-id', '%20'].map((id) => [op.method, op.path, param!, id, op] as const),
     ),
   );
-  test.each(cases)('%s %s with %s = %s → 404, store unchanged', async (method, _p, param, id, op) => {
-    const res = await checkedRequest(api.mock.url, method, pathOf(store(), op, param, id), json({}));
-    expect({ status: res.status, body: res.body }).toEqual({
-      status: 404,
-      body:
-        param === 'organization_id'
-          ? error('invalid_request', 'not_found', 'Organization not found.')
-          : param === 'project_id'
-            ? error('invalid_request', 'not_found', 'Project not found.')
-            : NOT_FOUND,
-    });
-    expect(serializeStore(store().state)).toBe(seeded);
-  });
+  /** path parameters PostHog answers some other way than 404, and why */
+  const NOT_404: Record<string, { status: number; body: unknown; reason: string }> = {
+    uuid: {
+      status: 403,
+      body: error(
+        'authentication_error',
+        'permission_denied',
+        "As a non-staff user you're only allowed to access the `@me` user instance.",
+      ),
+      reason: '/api/users/{uuid}: PostHog refuses any user but @me to a non-staff caller, known or not',
+    },
+  };
+  test.each(cases)(
+    '%s %s with %s = %s → 404 (users: 403 unless @me), store unchanged',
+    async (method, _p, param, id, op) => {
+      const res = await checkedRequest(api.mock.url, method, pathOf(store(), op, param, id), json({}));
+      const other = NOT_404[param];
+      if (other) {
+        expect({ status: res.status, body: res.body }).toEqual({ status: other.status, body: other.body });
+        expect(serializeStore(store().state)).toBe(seeded);
+        return;
+      }
+      expect({ status: res.status, body: res.body }).toEqual({
+        status: 404,
+        body:
+          param === 'organization_id'
+            ? error('invalid_request', 'not_found', 'Organization not found.')
+            : param === 'project_id'
+              ? error('invalid_request', 'not_found', 'Project not found.')
+              : NOT_FOUND,
+      });
+      expect(serializeStore(store().state)).toBe(seeded);
+    },
+  );
 });

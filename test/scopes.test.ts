@@ -9,7 +9,7 @@ import type { Operation } from '../src/http/operation';
 import { operations } from '../src/operations';
 import { DEFAULT_FIXTURES_DIR, FixtureError, loadFixtures } from '../src/store/fixtures';
 import type { PersonalApiKey } from '../src/store/types';
-import { error, KEYS, useMock } from './support/api';
+import { error, KEYS, NOT_FOUND, useMock } from './support/api';
 import { pathOf } from './support/hostile';
 import { validRequest } from './support/requests';
 
@@ -35,6 +35,7 @@ const READ_SCOPES = [
   'person:read',
   'plugin:read',
   'project:read',
+  'user:read',
 ];
 
 const PERMISSION_DENIED = error(
@@ -146,12 +147,55 @@ describe('the table', () => {
   });
 });
 
+/** one expected answer: a status and, for errors, PostHog's exact body */
+type Expected = { status: number; body?: unknown } | 'baseline';
+const refused = (detail: string): Expected => ({
+  status: 403,
+  body: error('authentication_error', 'permission_denied', detail),
+});
+const SCOPED_PROJECTS_ONLY = refused(
+  'API keys with scoped projects are only supported on project-based endpoints.',
+);
+/** a page with nothing on it: the key's organizations hold none of the caller's */
+const EMPTY_PAGE: Expected = { status: 200, body: { count: 0, next: null, previous: null, results: [] } };
+
+/**
+ * Rows whose handler applies a key's restrictions itself, as PostHog's querysets do (`restrictions:
+ * 'handler'`: the root organization and project routes), and what each restricted fixture key gets there
+ * instead of the path check's generic 403. The project-1 key on `/api/projects/1/` is the key's own project.
+ */
+const HANDLER_RESTRICTED: Record<string, { otherOrg: Expected; project1: Expected }> = {
+  organizations_list: { otherOrg: EMPTY_PAGE, project1: SCOPED_PROJECTS_ONLY },
+  organizations_retrieve: { otherOrg: { status: 404, body: NOT_FOUND }, project1: SCOPED_PROJECTS_ONLY },
+  root_projects_list: { otherOrg: EMPTY_PAGE, project1: SCOPED_PROJECTS_ONLY },
+  root_projects_retrieve: { otherOrg: { status: 404, body: NOT_FOUND }, project1: 'baseline' },
+};
+
 describe.each(operations.map((op) => [`${op.method} ${op.path}`, op] as const))('%s', (_name, op) => {
   beforeAll(async () => {
     const res = await call(op, KEYS.owner);
     baseline.set(op.id, res.status);
     baselineBody.set(op.id, res.body);
   });
+  const expectAnswer = async (key: string | (() => string), expected: Expected) => {
+    const res = await call(op, key);
+    if (expected === 'baseline') expect(res.status).toBe(baseline.get(op.id));
+    else
+      expect({ status: res.status, body: res.body }).toEqual({
+        status: expected.status,
+        ...(expected.body === undefined ? {} : { body: expected.body }),
+      });
+  };
+
+  if (op.sessionOnly) {
+    test('refuses every key, the owner’s *, legacy and scoped keys alike (a session-only action)', async () => {
+      expect(baselineBody.get(op.id)).toEqual(NO_KEY_ACCESS);
+      for (const key of [FIXTURE_KEYS.readOnly, FIXTURE_KEYS.project1, () => addKey([])]) {
+        await expectAnswer(key, { status: 403, body: NO_KEY_ACCESS });
+      }
+    });
+    return;
+  }
 
   test('the owner’s * key gets its normal answer', () => {
     const status = baseline.get(op.id)!;
@@ -159,7 +203,13 @@ describe.each(operations.map((op) => [`${op.method} ${op.path}`, op] as const))(
     else expect(`${status} ${JSON.stringify(baselineBody.get(op.id))}`).toMatch(new RegExp(`^${op.status} `));
   });
 
-  if (op.scope !== null) {
+  if (op.scope !== null && requiredScopes(op)!.length === 0) {
+    test('needs no scope: any key, with no scope or unrelated ones, gets the same answer', async () => {
+      for (const key of [() => addKey([]), () => addKey(['feature_flag:write']), FIXTURE_KEYS.readOnly]) {
+        await expectAnswer(key, 'baseline');
+      }
+    });
+  } else if (op.scope !== null) {
     const required = requiredScopes(op)!;
 
     test(`a key with exactly ${required.join(' and ')} gets the same answer`, async () => {
@@ -208,13 +258,32 @@ describe.each(operations.map((op) => [`${op.method} ${op.path}`, op] as const))(
     });
   }
 
-  test('a key scoped to another organization gets 403', async () => {
-    const res = await call(op, FIXTURE_KEYS.otherOrg);
-    expect(res.status).toBe(403);
-    expect(res.body).toEqual(PERMISSION_DENIED);
-  });
+  const restrictions = op.restrictions ?? 'path';
+  if (restrictions === 'none') {
+    test('ignores the key’s project and organization restrictions (PostHog skips them here)', async () => {
+      for (const key of [FIXTURE_KEYS.otherOrg, FIXTURE_KEYS.project1]) await expectAnswer(key, 'baseline');
+    });
+  } else if (restrictions === 'handler') {
+    const expected = HANDLER_RESTRICTED[op.id]!;
+    test('a key scoped to another organization sees none of this one', async () => {
+      await expectAnswer(FIXTURE_KEYS.otherOrg, expected.otherOrg);
+    });
+    test('a key scoped to a project gets what PostHog answers it here', async () => {
+      await expectAnswer(FIXTURE_KEYS.project1, expected.project1);
+    });
+    test('a key scoped to this organization may act on it', async () => {
+      const org = api.mock.app.store.user(1).current_organization_id;
+      await expectAnswer(() => addKey(['*'], { scoped_organizations: [org] }), 'baseline');
+    });
+  } else {
+    test('a key scoped to another organization gets 403', async () => {
+      const res = await call(op, FIXTURE_KEYS.otherOrg);
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual(PERMISSION_DENIED);
+    });
+  }
 
-  if (op.path.includes(':project_id')) {
+  if (restrictions === 'path' && op.path.includes(':project_id')) {
     test('a key scoped to project 1 may act on project 1, not on project 2', async () => {
       expect((await call(op, FIXTURE_KEYS.project1)).status).toBe(baseline.get(op.id));
       const res = await call(op, FIXTURE_KEYS.project1, true);
@@ -226,7 +295,7 @@ describe.each(operations.map((op) => [`${op.method} ${op.path}`, op] as const))(
       const res = await call(op, () => addKey(['*'], { scoped_organizations: [org] }));
       expect(res.status).toBe(baseline.get(op.id));
     });
-  } else {
+  } else if (restrictions === 'path') {
     test('a key scoped to a project gets 403 on organization-level endpoints', async () => {
       const res = await call(op, FIXTURE_KEYS.project1);
       expect(res.status).toBe(403);
@@ -238,6 +307,15 @@ describe.each(operations.map((op) => [`${op.method} ${op.path}`, op] as const))(
       expect(res.status).toBe(baseline.get(op.id));
     });
   }
+});
+
+test('the handler-restricted rows are exactly the table’s', () => {
+  expect(Object.keys(HANDLER_RESTRICTED).sort()).toEqual(
+    operations
+      .filter((op) => op.restrictions === 'handler')
+      .map((op) => op.id)
+      .sort(),
+  );
 });
 
 describe('fixture keys', () => {

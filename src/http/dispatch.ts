@@ -58,6 +58,8 @@ export function dispatch(options: DispatchOptions) {
         store,
         req,
         user,
+        key,
+        strictKeys: options.strictKeys,
         params,
         query: lastValues(req.query),
         body: req.body as unknown,

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { Store } from '../store/store';
-import type { Organization, Project, User } from '../store/types';
+import type { Organization, PersonalApiKey, Project, User } from '../store/types';
 import type { AdminAccess } from './access';
 import type { ActivityPage, Page } from './pagination';
 
@@ -14,6 +14,10 @@ export interface Context<Body = unknown> {
   store: Store;
   req: Request;
   user: User;
+  /** the calling key's record; absent when a key no user has stands in for the seeded owner */
+  key?: PersonalApiKey;
+  /** whether the server checks keys' scopes and restrictions (`strictKeys`) */
+  strictKeys: boolean;
   /** set for every path: the organization in the path, or the project's organization */
   org: Organization;
   /** set for /api/projects/{project_id}/... paths */
@@ -47,6 +51,18 @@ export interface Operation {
    * custom actions that refuse scoped personal API keys
    */
   scope: string | readonly string[] | null;
+  /**
+   * How strict keys' project and organization restrictions (`scoped_teams`, `scoped_organizations`)
+   * apply: `path` (default) to the project or organization in the path, 403 outside them; `handler` the
+   * handler narrows what it finds by them, as PostHog's querysets do (root /api/projects and
+   * /api/organizations); `none` not at all (PostHog's users and personal_api_keys views skip them).
+   */
+  restrictions?: 'path' | 'handler' | 'none';
+  /**
+   * PostHog refuses a personal API key here whatever its scopes (a session-only action): strict keys get
+   * 403 `This action does not support Personal API Key access`, legacy keys included.
+   */
+  sessionOnly?: true;
   /** schema file (without .json) the body is validated against */
   request?: string;
   /** schema file (without .json) of the success body; absent for 204 */

@@ -258,13 +258,20 @@ export class Store {
     return org;
   }
 
-  /** `@current` is the first project of the user's current organization; otherwise an integer id. */
+  /**
+   * `@current` is the user's current project (set through PATCH /api/users/@me/) when it is in the current
+   * organization, else that organization's first project; otherwise an integer id.
+   */
   project(idOrCurrent: string, user: User): Project {
     let project: Project | undefined;
     if (idOrCurrent === '@current') {
-      const first = [...this.state.projects.values()].find(
-        (p) => p.organization === user.current_organization_id,
-      );
+      const chosen =
+        user.current_team_id === undefined ? undefined : this.state.projects.get(user.current_team_id);
+      const first =
+        chosen?.organization === user.current_organization_id
+          ? chosen
+          : [...this.state.projects.values()].find((p) => p.organization === user.current_organization_id);
+      // the world's own copy, as a caller may change it
       project = first && this.state.projects.get(first.id);
     } else if (/^\d+$/.test(idOrCurrent)) {
       project = this.state.projects.get(Number(idOrCurrent));

@@ -33,6 +33,10 @@ export interface User {
   has_social_auth: boolean;
   last_login: string | null;
   current_organization_id: string;
+  /** the current project (PATCH /api/users/@me/ set_current_team); unset: the current organization's first */
+  current_team_id?: number;
+  /** the user's own settings written through PATCH /api/users/@me/ (theme_mode, toolbar_mode, ...) */
+  preferences?: Record<string, unknown>;
   personal_api_keys: PersonalApiKey[];
 }
 

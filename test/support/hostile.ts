@@ -174,9 +174,13 @@ export function realParams(store: Store, op: Operation): Record<string, string> 
     project_id: '1',
     role_id: role.id,
     user__uuid: USERS.member,
+    // /api/users/{uuid}: PostHog answers only the caller's own, as @me
+    uuid: '@me',
   };
   const byCollection: Record<string, string> = {
     projects: '1',
+    organizations: ORG,
+    personal_api_keys: '@current',
     roles: role.id,
     role_memberships: membership.id,
     invites: [...s.invites.values()].find((i) => i.organization_id === ORG)!.id,
