@@ -63,7 +63,7 @@ export function dispatch(options: DispatchOptions) {
         params,
         query: lastValues(req.query),
         body: req.body as unknown,
-        paginate: <T>(items: T[]) => paginate(req, items),
+        paginate: <T, R>(items: T[], view?: (item: T) => R) => paginate(req, items, view),
         activityPage: <T>(items: T[]) => activityPage(req, items),
         validate: <T>(schema: string, value: unknown, attrPrefix?: string) =>
           validate<T>(schema, value, { form, attrPrefix }),

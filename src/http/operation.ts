@@ -26,7 +26,8 @@ export interface Context<Body = unknown> {
   /** each query parameter's value (the last one when repeated, as Django reads it) */
   query: Query;
   body: Body;
-  paginate<T>(items: T[]): Page<T>;
+  /** one page of `items`; `view` shapes the page's items only */
+  paginate<T, R = T>(items: T[], view?: (item: T) => R): Page<R>;
   activityPage<T>(items: T[]): ActivityPage<T>;
   /** validate a value against a named request schema, for bodies a handler checks piece by piece */
   validate<T = Record<string, unknown>>(schema: string, value: unknown, attrPrefix?: string): T;

@@ -66,16 +66,20 @@ function pageLinks(req: Request, { limit, offset }: PageWindow, count: number) {
   return { next, previous };
 }
 
-/** limit/offset pagination over a list. */
-export function paginate<T>(req: Request, items: T[], defaultLimit = 100): Page<T> {
+/**
+ * limit/offset pagination over a list. With `view`, the page is cut first and only its items are turned
+ * into their response shape.
+ */
+export function paginate<T, R = T>(
+  req: Request,
+  items: T[],
+  view?: (item: T) => R,
+  defaultLimit = 100,
+): Page<R> {
   const window = pageWindow(req, defaultLimit);
   const { next, previous } = pageLinks(req, window, items.length);
-  return {
-    count: items.length,
-    next,
-    previous,
-    results: items.slice(window.offset, window.offset + window.limit),
-  };
+  const page = items.slice(window.offset, window.offset + window.limit);
+  return { count: items.length, next, previous, results: view ? page.map(view) : (page as unknown as R[]) };
 }
 
 /**

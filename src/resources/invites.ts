@@ -118,11 +118,7 @@ export const inviteOperations: Operation[] = [
     response: 'PaginatedOrganizationInviteList',
     status: 200,
     handler: (ctx) =>
-      ctx.paginate(
-        invitesOf(ctx)
-          .sort(newestFirst('created_at'))
-          .map((i) => inviteView(ctx.store, i)),
-      ),
+      ctx.paginate(invitesOf(ctx).sort(newestFirst('created_at')), (i) => inviteView(ctx.store, i)),
   },
   {
     id: 'invites_create',

@@ -71,11 +71,7 @@ export const legalDocumentOperations: Operation[] = [
     status: 200,
     access: ADMIN_ONLY,
     handler: (ctx) =>
-      ctx.paginate(
-        documentsOf(ctx)
-          .sort(newestFirst('created_at'))
-          .map((d) => documentView(ctx.store, d)),
-      ),
+      ctx.paginate(documentsOf(ctx).sort(newestFirst('created_at')), (d) => documentView(ctx.store, d)),
   },
   {
     id: 'legal_documents_create',

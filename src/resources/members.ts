@@ -93,15 +93,16 @@ export const memberOperations: Operation[] = [
       const search = ctx.query.search?.toLowerCase();
       const sign = order.startsWith('-') ? -1 : 1;
       const members = membersOf(ctx)
-        .map((m) => memberView(ctx.store, m))
-        .filter((m) => email === undefined || m.user.email === email)
-        .filter(
-          (m) =>
+        .filter((m) => {
+          const user = ctx.store.user(m.user_id);
+          if (email !== undefined && user.email !== email) return false;
+          return (
             !search ||
-            [m.user.email, m.user.first_name, m.user.last_name].some((v) => v.toLowerCase().includes(search)),
-        )
+            [user.email, user.first_name, user.last_name].some((v) => v.toLowerCase().includes(search))
+          );
+        })
         .sort((a, b) => sign * (a.joined_at < b.joined_at ? -1 : a.joined_at > b.joined_at ? 1 : 0));
-      return ctx.paginate(members);
+      return ctx.paginate(members, (m) => memberView(ctx.store, m));
     },
   },
   {

@@ -275,11 +275,7 @@ function disableConfig(ctx: Context, kind?: PluginKind): void {
 }
 
 const list = (ctx: Context, kind: PluginKind) =>
-  ctx.paginate(
-    configsOf(ctx, kind)
-      .sort(byOrder)
-      .map((c) => pluginConfigView(ctx.store, c)),
-  );
+  ctx.paginate(configsOf(ctx, kind).sort(byOrder), (c) => pluginConfigView(ctx.store, c));
 
 /** The script PostHog serves when a plugin has no frontend (json.dumps spacing included). */
 const NO_FRONTEND = 'export function getFrontendApp () { return {"no_frontend": true} }';

@@ -85,9 +85,8 @@ export const roleOperations: Operation[] = [
     // `?name=` filters by the exact name, as PostHog's filterset does
     handler: (ctx) =>
       ctx.paginate(
-        rolesOf(ctx)
-          .filter((r) => ctx.query.name === undefined || r.name === ctx.query.name)
-          .map((r) => roleView(ctx.store, r)),
+        rolesOf(ctx).filter((r) => ctx.query.name === undefined || r.name === ctx.query.name),
+        (r) => roleView(ctx.store, r),
       ),
   },
   {
@@ -167,8 +166,8 @@ export const roleOperations: Operation[] = [
     status: 200,
     handler: (ctx) => {
       const role = findRole(ctx, ctx.params.role_id);
-      return ctx.paginate(
-        membershipsOfRole(ctx.store, role.id).map((rm) => roleMembershipView(ctx.store, rm.id)),
+      return ctx.paginate(membershipsOfRole(ctx.store, role.id), (rm) =>
+        roleMembershipView(ctx.store, rm.id),
       );
     },
   },
