@@ -168,7 +168,8 @@ beforeAll(async () => {
   }
   store().reset();
   seeded = serializeStore(store().state);
-});
+  // one request per operation: a minute is generous on a loaded machine, and no bound being measured
+}, 60_000);
 
 /** the exact error, and the store byte-identical to the seeded one */
 async function expectRefused(
