@@ -52,7 +52,9 @@ const visibleToMembers = (status: number): Expected => ({ ...anyone(status), for
 
 /**
  * What PostHog answers each caller. The requests target Mia Member (members/{user__uuid}), a seeded role
- * with members, project 1 and its first destination config.
+ * with members, project 1 and its first destination and frontend-app configs. An operation under no
+ * organization or project (e.g. users/@me) is not refused to a former member: write its four answers out,
+ * `{ owner: 200, admin: 200, member: 200, former: 200 }`.
  */
 const EXPECTED: Record<string, Expected> = {
   // projects: creating needs organization admin; deleting and reset_token are project admin actions

@@ -239,6 +239,22 @@ describe('choice fields refuse values of the wrong type as DRF does', () => {
     expect([out.status, out.body]).toEqual([400, choice('3', 'level')]);
   });
 
+  // ChoiceField.to_internal_value looks the value up by str(value): "8" is the choice 8 in a JSON body too
+  test('a choice given as its text is that choice; other texts of it are not', async () => {
+    const member = await api.patch(`${ORG_PATH}/members/${USERS.member}/`, { level: '8' });
+    expect([member.status, member.body.level]).toEqual([200, 8]);
+    const invite = await api.post(`${ORG_PATH}/invites/`, { target_email: 'text@hedgebox.test', level: '8' });
+    expect([invite.status, invite.body.level]).toEqual([201, 8]);
+    const project = await api.patch(`${ORG_PATH}/projects/1/`, { week_start_day: '1' });
+    expect([project.status, project.body.week_start_day]).toEqual([200, 1]);
+    const before = api.mock.app.store.snapshot();
+    for (const text of ['08', ' 8', '8.0', '3']) {
+      const res = await api.patch(`${ORG_PATH}/members/${USERS.member}/`, { level: text });
+      expect([text, res.status, res.body]).toEqual([text, 400, choice(text, 'level')]);
+    }
+    expectUnchanged(api, before);
+  });
+
   test("Python's str() of a value, as DRF prints it", () => {
     expect(['abc', true, false, null, 2, 1.5, [1, 'a'], { k: "it's" }, ['a\'b"']].map(pyStr)).toEqual([
       'abc',

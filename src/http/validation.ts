@@ -129,7 +129,12 @@ export function validate<T>(
     decodeFormJson(name, value as Record<string, unknown>, options.attrPrefix);
   }
   const fn = validator(name, form);
-  if (!fn(value)) throw toApiError(fn.errors![0]!, value, options.attrPrefix);
+  // a choice given as its text ("8" for 8) is taken, then the body is judged again: each pass turns one
+  // string into a number, so the passes are bounded by the body's own values
+  while (!fn(value)) {
+    const error = fn.errors![0]!;
+    if (!takeChoiceText(error, value)) throw toApiError(error, value, options.attrPrefix);
+  }
   // what the schema kept: PostHog cannot store a NUL character (DRF's CharField and Postgres refuse it)
   const nul = nulPath(value);
   if (nul) {
@@ -184,12 +189,41 @@ const at = (root: unknown, segments: string[]): unknown =>
     root,
   );
 
-/** Ajv's first error in DRF's words, with `attr` naming the field as drf-exceptions-hog does (a__0__b). */
-export function toApiError(error: ErrorObject, root: unknown, attrPrefix?: string): ApiError {
-  const segments = error.instancePath
+/** the keys of an Ajv error's instance path */
+const segmentsOf = (error: ErrorObject): string[] =>
+  error.instancePath
     .split('/')
     .slice(1)
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+
+/** the choices of the schema an error was reported against (request validators report verbose errors) */
+const choicesOf = (error: ErrorObject): unknown[] | undefined => {
+  const choices = (error.parentSchema as { enum?: unknown } | undefined)?.enum;
+  return Array.isArray(choices) ? choices : undefined;
+};
+
+/**
+ * DRF's ChoiceField looks a value up by its text (`str(value)`), so a JSON string naming a non-string choice
+ * ("8" for the level 8) is that choice. Replaces such a value in place by its choice; false when the error
+ * is anything else.
+ */
+function takeChoiceText(error: ErrorObject, root: unknown): boolean {
+  const choices = error.keyword === 'type' ? choicesOf(error) : undefined;
+  const segments = segmentsOf(error);
+  const key = segments.at(-1);
+  if (!choices || key === undefined) return false;
+  const value = at(root, segments);
+  if (typeof value !== 'string') return false;
+  const choice = choices.find((c) => c !== null && typeof c !== 'string' && pyStr(c) === value);
+  const parent = at(root, segments.slice(0, -1));
+  if (choice === undefined || !parent || typeof parent !== 'object') return false;
+  Object.defineProperty(parent, key, { value: choice, writable: true, enumerable: true, configurable: true });
+  return true;
+}
+
+/** Ajv's first error in DRF's words, with `attr` naming the field as drf-exceptions-hog does (a__0__b). */
+export function toApiError(error: ErrorObject, root: unknown, attrPrefix?: string): ApiError {
+  const segments = segmentsOf(error);
   if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
   const path = [...(attrPrefix ? [attrPrefix] : []), ...segments];
   const attr = path.length ? path.join('__') : null;
@@ -203,9 +237,7 @@ export function toApiError(error: ErrorObject, root: unknown, attrPrefix?: strin
       if (value === null) return validationError('null', 'This field may not be null.', attr);
       // a field with choices (an integer enum such as `level`, a string enum such as `document_type`) is
       // a ChoiceField in DRF: a value of the wrong type is an invalid choice, not a type error
-      if (Array.isArray((error.parentSchema as { enum?: unknown } | undefined)?.enum)) {
-        return invalidChoice(value, attr);
-      }
+      if (choicesOf(error)) return invalidChoice(value, attr);
       const expected = String(p.type).split(',')[0];
       if (expected === 'object' && segments.length === 0)
         return validationError(
