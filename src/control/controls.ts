@@ -53,8 +53,12 @@ export class Controls {
     this.latencyRandom = new SeededRandom(start.options.seed ^ LATENCY_STREAM);
   }
 
-  /** One reset: the store to its start, the journal emptied, fault rules removed, random streams rewound. */
+  /**
+   * One reset: the store to its start, the journal emptied, fault rules removed, random streams rewound,
+   * delayed person writes dropped.
+   */
   reset(): void {
+    this.delays.cancelOwned(this);
     this.start.reset();
     this.store = this.start;
     this.journal.clear();

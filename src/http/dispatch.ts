@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Store } from '../store/store';
 import { authenticate, type AuthOptions } from './auth';
 import { ApiError, methodNotAllowed, notFound, serverError } from './errors';
+import { NO_BODY, Profile, type Defer } from '../profiles';
 import { RawResponse, type Context, type Method, type Operation, type Query } from './operation';
 import { activityPage, lastValue, paginate } from './pagination';
 import { allowedMethods, matchRoute, type Route } from './router';
@@ -11,7 +12,13 @@ import { validate } from './validation';
 export interface DispatchOptions extends AuthOptions {
   /** the store this request is served from (under `isolateByKey`, its key's world) */
   getStore(req: Request, res: Response): Store;
+  /** how operations answer: the docs' way (default) or live PostHog's */
+  profile?: Profile;
+  /** runs work later in the request's world, dropped when that world is reset or the server closed */
+  defer?(req: Request, res: Response): Defer;
 }
+
+const atOnce: Defer = (_ms, fn) => fn();
 
 /** every query parameter by its last value (lastValue: Django's QueryDict rule) */
 const lastValues = (query: Request['query']): Query =>
@@ -35,9 +42,10 @@ export function findRoute(routes: readonly Route[]) {
 /**
  * Runs one request through the table: authenticate, pick the operation (405 with Allow otherwise),
  * resolve the organization or project in the path, check the key's scopes (strict keys), validate the
- * body, call the handler, shape the response.
+ * body, call the handler, and answer as the profile does (the docs' status and body, or live PostHog's).
  */
 export function dispatch(options: DispatchOptions) {
+  const profile = options.profile ?? new Profile();
   return (req: Request, res: Response, next: NextFunction): void => {
     try {
       const store = options.getStore(req, res);
@@ -74,7 +82,7 @@ export function dispatch(options: DispatchOptions) {
       // strict keys: the key's projects, organizations and scopes, from the operation's row
       if (options.strictKeys && key) checkKeyScopes(key, op, ctx);
       if (op.request) validateOnRead(ctx, op.request, form);
-      send(res, op, op.handler(ctx));
+      send(res, profile.answer(op, ctx, options.defer?.(req, res) ?? atOnce));
     } catch (err) {
       next(err);
     }
@@ -94,13 +102,13 @@ function validateOnRead(ctx: Context, schema: string, form: boolean): void {
   });
 }
 
-function send(res: Response, op: Operation, result: unknown): void {
-  if (op.status === 204) {
-    res.status(204).end();
-  } else if (result instanceof RawResponse) {
-    res.status(op.status).type(result.contentType).send(result.body);
+function send(res: Response, { status, body }: { status: number; body: unknown }): void {
+  if (body === NO_BODY) {
+    res.status(status).end();
+  } else if (body instanceof RawResponse) {
+    res.status(status).type(body.contentType).send(body.body);
   } else {
-    res.status(op.status).json(result);
+    res.status(status).json(body);
   }
 }
 

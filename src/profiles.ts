@@ -1,0 +1,264 @@
+import { ApiError } from './http/errors';
+import type { Context, Operation, Query } from './http/operation';
+import { isUuid } from './store/store';
+import type { PersonalApiKey } from './store/types';
+
+/**
+ * Two profiles: `docs` answers as PostHog's published docs say (the default), `live` as PostHog's server
+ * answers where it differs from them (the README's "Differences from live PostHog"). Handlers always
+ * build the docs answer; under `live`, dispatch turns it into the live one through LIVE below, the one
+ * place each difference is written.
+ */
+export const PROFILES = ['docs', 'live'] as const;
+export type ProfileName = (typeof PROFILES)[number];
+
+/** How live PostHog answers one operation where it differs from its docs. */
+export interface LiveDifference {
+  /** the live success status */
+  status: 200 | 201 | 202;
+  /** the live answer has no body at all */
+  empty?: true;
+  /** the live body, made from the docs profile's body (absent: the docs body as it is) */
+  transform?(docsBody: unknown, ctx: Context): unknown;
+  /** the schema of the live body (schemas/live/, without .json), where its shape is not the docs' */
+  response?: string;
+  /** the request as the live server reads it, before the handler runs */
+  request?(ctx: Context): void;
+  /**
+   * a person write live PostHog applies through its event pipeline: under `personWriteDelay` it is
+   * answered at once and applied later
+   */
+  personWrite?: true;
+  /** what live PostHog does, in a few words (the tests name it) */
+  behaviour: string;
+}
+
+const UNKNOWN_IDENTITY = /^anon[-_]/i;
+
+/** One item of live PostHog's persons list: keyed by uuid, with the fields its list serializer adds. */
+function livePerson(person: Record<string, unknown>) {
+  const distinctIds = person.distinct_ids as string[];
+  return {
+    type: 'person',
+    id: person.uuid,
+    uuid: person.uuid,
+    name: person.name,
+    distinct_ids: distinctIds,
+    properties: person.properties,
+    created_at: person.created_at,
+    // identified once a distinct id the user chose joins the person ($identify); the anonymous ids SDKs
+    // make are UUIDs (the seed's anonymous fixtures are named anon-...)
+    is_identified: distinctIds.some((id) => !isUuid(id) && !UNKNOWN_IDENTITY.test(id)),
+    // the mock keeps no events: the person's one known sighting is its creation
+    last_seen_at: person.created_at,
+  };
+}
+
+/** Django reads `?include_total` as on when it is present and not empty. */
+const includeTotal = (query: Query): boolean =>
+  query.include_total !== undefined && query.include_total !== '';
+
+/** The keys of a user that reach an organization: unscoped, or scoped to it or to one of its projects. */
+function keysReaching(ctx: Context, keys: PersonalApiKey[]): PersonalApiKey[] {
+  const projects = new Set(
+    [...ctx.store.state.projects.values()].filter((p) => p.organization === ctx.org.id).map((p) => p.id),
+  );
+  return keys.filter((key) => {
+    if (key.scoped_organizations?.length && !key.scoped_organizations.includes(ctx.org.id)) return false;
+    if (key.scoped_teams?.length && !key.scoped_teams.some((id) => projects.has(id))) return false;
+    return true;
+  });
+}
+
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+
+/** Every operation where live PostHog answers differently from its docs, by operation id. */
+export const LIVE: Readonly<Record<string, LiveDifference>> = {
+  persons_update: {
+    status: 202,
+    empty: true,
+    personWrite: true,
+    behaviour: 'PUT of a person answers 202 with no body: the write goes through the event pipeline',
+  },
+  persons_partial_update: {
+    status: 202,
+    empty: true,
+    personWrite: true,
+    behaviour: 'PATCH of a person answers 202 with no body: the write goes through the event pipeline',
+  },
+  persons_destroy: {
+    status: 202,
+    empty: true,
+    personWrite: true,
+    behaviour: 'DELETE of a person answers 202 (newest PostHog), not 204',
+  },
+  persons_update_property_create: {
+    status: 202,
+    empty: true,
+    personWrite: true,
+    request: (ctx) => {
+      // the live server reads `key` and `value` from the body only
+      ctx.query = Object.fromEntries(
+        Object.entries(ctx.query).filter(([name]) => name !== 'key' && name !== 'value'),
+      );
+    },
+    behaviour: 'update_property answers 202 with no body and reads key/value from the body only',
+  },
+  persons_delete_property_create: {
+    status: 201,
+    personWrite: true,
+    behaviour: 'delete_property answers 201 {"success": true}',
+  },
+  persons_split_create: {
+    status: 201,
+    personWrite: true,
+    behaviour: 'split answers 201 {"success": true}',
+  },
+  persons_list: {
+    status: 200,
+    response: 'live/PaginatedPersonList',
+    transform: (body, ctx) => {
+      const { count, next, previous, results } = body as {
+        count: number;
+        next: string | null;
+        previous: string | null;
+        results: Record<string, unknown>[];
+      };
+      return {
+        ...(includeTotal(ctx.query) ? { count } : {}),
+        next,
+        previous,
+        results: results.map(livePerson),
+      };
+    },
+    behaviour:
+      'the persons list keys items by uuid, adds type, is_identified and last_seen_at, and gives count only with include_total',
+  },
+  invites_bulk_create: {
+    status: 201,
+    behaviour: 'bulk invites answer 201 with the created invites',
+  },
+  members_scoped_api_keys_retrieve: {
+    status: 200,
+    response: 'live/ScopedApiKeys',
+    transform: (body, ctx) => {
+      const uuid = (body as { user: { uuid: string } }).user.uuid;
+      const user = [...ctx.store.state.users.values()].find((u) => u.uuid === uuid);
+      const keys = keysReaching(ctx, user?.personal_api_keys ?? []);
+      const weekAgo = Date.now() - WEEK_MS;
+      return {
+        has_keys: keys.length > 0,
+        has_keys_active_last_week: keys.some(
+          (k) => k.last_used_at !== null && Date.parse(k.last_used_at) >= weekAgo,
+        ),
+        keys: keys.map((k) => ({ name: k.label, last_used_at: k.last_used_at })),
+      };
+    },
+    behaviour:
+      'scoped_api_keys answers {has_keys, has_keys_active_last_week, keys} about the keys reaching the organization',
+  },
+  plugin_configs_job_create: {
+    status: 200,
+    empty: true,
+    behaviour: 'a plugin-config job answers 200 with no body',
+  },
+};
+
+/** A response with no body (as the docs' 204s and live PostHog's 202s). */
+export const NO_BODY = Symbol('no body');
+
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+/** Runs `fn` after `ms` unless the world is reset or the server closed first. */
+export type Defer = (ms: number, fn: () => void) => void;
+
+export interface ProfileOptions {
+  /** `docs` (default): as PostHog's docs say; `live`: as PostHog's server answers where they differ */
+  profile?: ProfileName;
+  /**
+   * Under `live`, person writes (PUT, PATCH, DELETE, update_property, delete_property, split) are checked
+   * and answered at once and applied this many milliseconds later, as PostHog's event pipeline applies
+   * them: reads before then see the old state. Default 0: applied at once.
+   */
+  personWriteDelay?: number;
+}
+
+/** The most `personWriteDelay` may be (the same bound as every other delay). */
+export const MAX_PERSON_WRITE_DELAY_MS = 60_000;
+
+/**
+ * A profile over the operation table: how each operation is answered. Under `docs` that is the handler's
+ * answer with the operation's status; under `live`, LIVE's difference for the operation, if any.
+ */
+export class Profile {
+  readonly name: ProfileName;
+  readonly personWriteDelay: number;
+
+  constructor(options: ProfileOptions = {}) {
+    const name = options.profile ?? 'docs';
+    if (!(PROFILES as readonly string[]).includes(name)) {
+      throw new TypeError(`profile must be one of ${PROFILES.join(', ')}; got ${JSON.stringify(name)}`);
+    }
+    const delay = options.personWriteDelay ?? 0;
+    if (!Number.isInteger(delay) || delay < 0 || delay > MAX_PERSON_WRITE_DELAY_MS) {
+      throw new TypeError(
+        `personWriteDelay must be whole milliseconds from 0 to ${MAX_PERSON_WRITE_DELAY_MS}; got ${JSON.stringify(delay)}`,
+      );
+    }
+    if (delay > 0 && name !== 'live') {
+      throw new TypeError("personWriteDelay applies to the live profile only: set profile: 'live'");
+    }
+    this.name = name;
+    this.personWriteDelay = delay;
+  }
+
+  /** the operation's live difference, when this profile is `live` and the operation has one */
+  difference(op: Operation): LiveDifference | undefined {
+    return this.name === 'live' ? LIVE[op.id] : undefined;
+  }
+
+  /** Runs the operation's handler and answers as this profile does. */
+  answer(op: Operation, ctx: Context, defer: Defer): Answer {
+    const live = this.difference(op);
+    if (!live) {
+      const body = op.handler(ctx);
+      return { status: op.status, body: op.status === 204 ? NO_BODY : body };
+    }
+    live.request?.(ctx);
+    const body =
+      live.personWrite && this.personWriteDelay > 0
+        ? writeLater(op, ctx, this.personWriteDelay, defer)
+        : op.handler(ctx);
+    if (live.empty) return { status: live.status, body: NO_BODY };
+    return { status: live.status, body: live.transform ? live.transform(body, ctx) : body };
+  }
+}
+
+/**
+ * A person write as PostHog's event pipeline makes it: checked now (a bad body or an unknown person is
+ * answered at once, by a dry run of the handler on a copy of the store), applied `ms` later by running
+ * the handler again on the store as it is then. A write that no longer applies then (its person deleted
+ * meanwhile) is dropped, as the pipeline drops it. The dry run costs one copy of the store per write.
+ */
+function writeLater(op: Operation, ctx: Context, ms: number, defer: Defer): unknown {
+  const { store } = ctx;
+  const state = store.state;
+  store.state = store.snapshot();
+  let body: unknown;
+  try {
+    body = op.handler(ctx);
+  } finally {
+    store.state = state;
+  }
+  defer(ms, () => {
+    try {
+      op.handler(ctx);
+    } catch (err) {
+      if (!(err instanceof ApiError)) console.error('posthog-mock: a delayed person write failed', err);
+    }
+  });
+  return body;
+}
