@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import request from 'supertest';
 import { createApp } from '../src/app';
 import { ConfigError, parseConfig, type ServerConfig } from '../src/config';
@@ -349,7 +350,7 @@ describe('the live schemas', () => {
 
 // ---------------------------------------------------------------- --person-write-delay
 
-const DELAY = 1500;
+const DELAY = 2000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('personWriteDelay: person writes applied later, as the event pipeline applies them', () => {
@@ -463,6 +464,44 @@ describe('personWriteDelay: person writes applied later, as the event pipeline a
       return found[0]!.uuid;
     };
     expect(await split(slow)).toBe(await split(live));
+  });
+
+  test('the check answers as the write itself would: random bodies, same status and body as without the delay', async () => {
+    const value = fc.jsonValue({ maxDepth: 2 });
+    const body = fc.oneof(
+      value,
+      fc.record({ properties: value }, { requiredKeys: [] }),
+      fc.record({ key: value, value }, { requiredKeys: [] }),
+      fc.record({ $unset: value }, { requiredKeys: [] }),
+      fc.record({ main_distinct_id: fc.oneof(value, fc.constantFrom('user-alice', 'anon-7f3a9c2e')) }),
+      fc.constant({
+        properties: JSON.parse('{"__proto__": {"polluted": true}, "constructor": 1}') as unknown,
+      }),
+    );
+    const write = fc.record({
+      method: fc.constantFrom('PUT', 'PATCH', 'POST update_property', 'POST delete_property', 'POST split'),
+      person: fc.constantFrom('1', '0190a1b2-5001-7000-8000-000000000001', '999999', 'nope'),
+      body,
+    });
+    const seen = { accepted: 0, refused: 0 };
+    await fc.assert(
+      fc.asyncProperty(write, async ({ method, person, body: sent }) => {
+        const [verb, action] = method.split(' ') as [string, string | undefined];
+        const url = `${PERSONS}/${person}/${action ? `${action}/` : ''}`;
+        live.mock.reset();
+        slow.mock.reset();
+        const now = await live.call(verb, url, { body: sent });
+        const later = await slow.call(verb, url, { body: sent });
+        expect(later.status).toBe(now.status);
+        expect(later.body).toEqual(now.body);
+        expect(pending()).toBe(now.status < 300 ? 1 : 0);
+        seen[now.status < 300 ? 'accepted' : 'refused'] += 1;
+      }),
+      { seed: 8, numRuns: 60 },
+    );
+    // both kinds were asked (fast-check's own shrinking runs are counted too)
+    expect(seen.accepted).toBeGreaterThan(5);
+    expect(seen.refused).toBeGreaterThan(5);
   });
 
   test('reset drops pending writes: no timer left, and the write never lands', async () => {
