@@ -520,6 +520,16 @@ describe('personWriteDelay: person writes applied later, as the event pipeline a
     expect(pending()).toBe(0);
   });
 
+  test('loading a state or reseeding drops the writes pending on the store it replaces', async () => {
+    const state = slow.mock.state();
+    expect((await slow.patch(`${ALICE}/`, { properties: { plan: 'x' } })).status).toBe(202);
+    slow.mock.load(state);
+    expect(pending()).toBe(0);
+    expect((await slow.patch(`${ALICE}/`, { properties: { plan: 'x' } })).status).toBe(202);
+    slow.mock.app.controls.seed(slow.mock.app.store.options);
+    expect(pending()).toBe(0);
+  });
+
   test('a write whose person is gone by then is dropped quietly', async () => {
     const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
