@@ -36,7 +36,8 @@ export interface LiveDifference {
   behaviour: string;
 }
 
-const UNKNOWN_IDENTITY = /^anon[-_]/i;
+/** the seed's anonymous fixture ids (anon-...); SDKs' own anonymous ids are UUIDs */
+const ANONYMOUS_ID = /^anon[-_]/i;
 
 /** One item of live PostHog's persons list: keyed by uuid, with the fields its list serializer adds. */
 function livePerson(person: Record<string, unknown>) {
@@ -49,15 +50,14 @@ function livePerson(person: Record<string, unknown>) {
     distinct_ids: distinctIds,
     properties: person.properties,
     created_at: person.created_at,
-    // identified once a distinct id the user chose joins the person ($identify); the anonymous ids SDKs
-    // make are UUIDs (the seed's anonymous fixtures are named anon-...)
-    is_identified: distinctIds.some((id) => !isUuid(id) && !UNKNOWN_IDENTITY.test(id)),
+    // identified once a distinct id of the user's choosing joins the person ($identify)
+    is_identified: distinctIds.some((id) => !isUuid(id) && !ANONYMOUS_ID.test(id)),
     // the mock keeps no events: the person's one known sighting is its creation
     last_seen_at: person.created_at,
   };
 }
 
-/** Django reads `?include_total` as on when it is present and not empty. */
+/** `?include_total` counts as given when present and not empty (any truthy query value). */
 const includeTotal = (query: Query): boolean =>
   query.include_total !== undefined && query.include_total !== '';
 
