@@ -14,11 +14,12 @@ import { findKey } from './http/auth';
 import { requestLogging, type LoggingOptions } from './http/logging';
 import { serveOpenApi } from './openapi';
 import { operations } from './operations';
+import { Profile, type ProfileOptions } from './profiles';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions } from './store/seed';
 import { loadFixtures } from './store/fixtures';
 import { Store } from './store/store';
 
-export interface AppOptions extends LoggingOptions {
+export interface AppOptions extends LoggingOptions, ProfileOptions {
   /** an existing store to serve; otherwise one is seeded from `seed` */
   store?: Store;
   /** seed options, merged over the defaults */
@@ -77,6 +78,7 @@ const routes = compileRoutes(operations);
  * await request(app).get('/api/organizations/@current/roles/').set('Authorization', 'Bearer phx_test');
  */
 export function createApp(options: AppOptions = {}): MockApp {
+  const profile = new Profile(options);
   const store =
     options.store ??
     (options.state !== undefined
@@ -148,7 +150,15 @@ export function createApp(options: AppOptions = {}): MockApp {
     parseBody,
     journalBody(controls.journal),
     injectFaults({ getControls: worldOf, strictKeys }),
-    dispatch({ getStore: (req, res) => worldOf(req, res).store, strictKeys }),
+    dispatch({
+      getStore: (req, res) => worldOf(req, res).store,
+      strictKeys,
+      profile,
+      defer: (req, res) => {
+        const world = worldOf(req, res);
+        return (ms, fn) => world.delays.later(ms, world, fn);
+      },
+    }),
   );
   app.use((_req, _res, next) => next(notFound('Not found.')));
   app.use(errorHandler);

@@ -63,6 +63,8 @@ async function main(argv: string[]): Promise<void> {
       latency: config.latency,
       journalSize: config.journalSize,
       logLevel: config.logLevel ?? (config.quiet ? 'silent' : 'info'),
+      profile: config.profile,
+      personWriteDelay: config.personWriteDelay,
       state,
     });
   } catch (err) {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { MAX_DELAY_MS } from './control/delays';
 import { LOG_LEVELS, type LogLevel } from './http/logging';
+import { MAX_PERSON_WRITE_DELAY_MS, PROFILES, type ProfileName } from './profiles';
 import { DEFAULT_SEED_OPTIONS, seededProjects, type SeedOptions } from './store/seed';
 
 /**
@@ -31,6 +32,10 @@ export interface ServerConfig {
   logLevel: LogLevel | undefined;
   /** a state file (exported from GET /__mock/state) to start from instead of seeding */
   state: string | undefined;
+  /** answer as PostHog's docs say, or as its live server does where they differ */
+  profile: ProfileName;
+  /** under the live profile, ms before a person write is applied */
+  personWriteDelay: number;
 }
 
 /** A flag or variable that cannot be used; the CLI prints the message and exits 2. */
@@ -225,6 +230,29 @@ export const OPTIONS = {
     default: undefined,
     help: `one line per request at info (${LOG_LEVELS.join(', ')}; default info, silent with --quiet); JSON unless a terminal`,
   },
+  profile: {
+    flag: 'profile',
+    env: 'POSTHOG_MOCK_PROFILE',
+    kind: {
+      type: 'string',
+      placeholder: 'docs|live',
+      parse: (text, where) => {
+        if (!(PROFILES as readonly string[]).includes(text)) {
+          throw new ConfigError(`${where} must be one of ${PROFILES.join(', ')}, got "${text}"`);
+        }
+        return text;
+      },
+    },
+    default: 'docs',
+    help: "answer as PostHog's docs say, or as live PostHog does where they differ (README: Differences)",
+  },
+  personWriteDelay: {
+    flag: 'person-write-delay',
+    env: 'POSTHOG_MOCK_PERSON_WRITE_DELAY_MS',
+    kind: { type: 'integer', min: 0, max: MAX_PERSON_WRITE_DELAY_MS },
+    default: 0,
+    help: 'with --profile live, apply person writes N milliseconds after answering them, as PostHog does',
+  },
   state: {
     flag: 'state',
     env: 'POSTHOG_MOCK_STATE',
@@ -321,6 +349,11 @@ export function parseConfig(
         `at most ${LIMITS.totalPersons} in all (lower --persons or --projects)`,
     );
   }
+  if ((out.personWriteDelay as number) > 0 && out.profile !== 'live') {
+    throw new ConfigError(
+      '--person-write-delay needs --profile live (the docs profile applies writes at once)',
+    );
+  }
   return {
     port: out.port as number,
     host: out.host as string,
@@ -338,6 +371,8 @@ export function parseConfig(
     journalSize: out.journalSize as number,
     logLevel: out.logLevel as LogLevel | undefined,
     state: out.state as string | undefined,
+    profile: out.profile as ProfileName,
+    personWriteDelay: out.personWriteDelay as number,
     seed: {
       seed: out.seed as number,
       members: out.members as number,

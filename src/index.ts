@@ -12,3 +12,4 @@ export { STATE_FORMAT, STATE_VERSION, type StateDocument } from './control/state
 export type { LogLevel } from './http/logging';
 export { buildOpenApiDocument } from './openapi';
 export { Worlds, DEFAULT_MAX_WORLDS } from './control/worlds';
+export { PROFILES, LIVE, type ProfileName, type ProfileOptions, type LiveDifference } from './profiles';

@@ -294,6 +294,8 @@ describe('parseConfig', () => {
       journalSize: 1000,
       logLevel: undefined,
       state: undefined,
+      profile: 'docs',
+      personWriteDelay: 0,
       seed: { seed: 42, members: 9, projects: 1, personsPerProject: 300, roles: 2, invites: 3 },
     });
     const c = parseConfig(['--seed', '5'], {

@@ -53,8 +53,12 @@ export class Controls {
     this.latencyRandom = new SeededRandom(start.options.seed ^ LATENCY_STREAM);
   }
 
-  /** One reset: the store to its start, the journal emptied, fault rules removed, random streams rewound. */
+  /**
+   * One reset: the store to its start, the journal emptied, fault rules removed, random streams rewound,
+   * delayed person writes dropped.
+   */
   reset(): void {
+    this.delays.cancelOwned(this);
     this.start.reset();
     this.store = this.start;
     this.journal.clear();
@@ -92,15 +96,21 @@ export class Controls {
 
   /**
    * Replaces the store with an exported document (PUT /__mock/state), after checking it; a bad one is a
-   * 400 naming the problem and replaces nothing. `reset()` still returns to the start.
+   * 400 naming the problem and replaces nothing. `reset()` still returns to the start. Delayed person
+   * writes to the replaced store are dropped.
    */
   load(document: unknown): void {
     this.store = storeFromDocument(document);
+    this.delays.cancelOwned(this);
   }
 
-  /** Regenerates the store from seed options (POST /__mock/seed); `reset()` still returns to the start. */
+  /**
+   * Regenerates the store from seed options (POST /__mock/seed); `reset()` still returns to the start.
+   * Delayed person writes to the replaced store are dropped.
+   */
   seed(options: SeedOptions): void {
     this.store = new Store(options, { fixtures: this.store.fixtures });
+    this.delays.cancelOwned(this);
   }
 
   /**

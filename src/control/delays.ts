@@ -15,6 +15,34 @@ export const MAX_DELAY_MS = 60_000;
  */
 export class Delays {
   private readonly pending = new Set<Pending>();
+  /** work to run later (delayed person writes), by the world that owns it */
+  private readonly scheduled = new Map<NodeJS.Timeout, object>();
+
+  /** Runs `fn` after `ms` (at most MAX_DELAY_MS), unless `cancelOwned(owner)` or `cancelAll()` comes first. */
+  later(ms: number, owner: object, fn: () => void): void {
+    const timer = setTimeout(
+      () => {
+        this.scheduled.delete(timer);
+        fn();
+      },
+      Math.min(ms, MAX_DELAY_MS),
+    );
+    this.scheduled.set(timer, owner);
+  }
+
+  /** Drops the work `owner` scheduled with `later` (its world was reset). */
+  cancelOwned(owner: object): void {
+    for (const [timer, o] of this.scheduled) {
+      if (o !== owner) continue;
+      clearTimeout(timer);
+      this.scheduled.delete(timer);
+    }
+  }
+
+  /** work scheduled with `later` and not yet run */
+  get scheduledCount(): number {
+    return this.scheduled.size;
+  }
 
   /** true once `ms` have passed; false when the client left or the delays were cancelled first */
   wait(ms: number, res: Response): Promise<boolean> {
@@ -40,8 +68,10 @@ export class Delays {
     return this.pending.size;
   }
 
-  /** Clears every pending delay and destroys its connection; the request is never answered. */
+  /** Clears every pending delay and destroys its connection (the request is never answered); drops scheduled work. */
   cancelAll(): void {
+    for (const timer of this.scheduled.keys()) clearTimeout(timer);
+    this.scheduled.clear();
     for (const p of [...this.pending]) {
       p.done(false);
       p.res.socket?.destroy();

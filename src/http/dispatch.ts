@@ -3,6 +3,7 @@ import type { Store } from '../store/store';
 import { checkAccess } from './access';
 import { authenticate, type AuthOptions } from './auth';
 import { ApiError, methodNotAllowed, notFound, serverError } from './errors';
+import { NO_BODY, Profile, type Defer } from '../profiles';
 import { RawResponse, type Context, type Method, type Operation, type Query } from './operation';
 import { activityPage, lastValue, paginate } from './pagination';
 import { allowedMethods, matchRoute, type Route } from './router';
@@ -12,7 +13,13 @@ import { validate } from './validation';
 export interface DispatchOptions extends AuthOptions {
   /** the store this request is served from (under `isolateByKey`, its key's world) */
   getStore(req: Request, res: Response): Store;
+  /** how operations answer: the docs' way (default) or live PostHog's */
+  profile?: Profile;
+  /** runs work later in the request's world, dropped when that world is reset or the server closed */
+  defer?(req: Request, res: Response): Defer;
 }
+
+const atOnce: Defer = (_ms, fn) => fn();
 
 /** every query parameter by its last value (lastValue: Django's QueryDict rule) */
 const lastValues = (query: Request['query']): Query =>
@@ -36,9 +43,11 @@ export function findRoute(routes: readonly Route[]) {
 /**
  * Runs one request through the table: authenticate, pick the operation (405 with Allow otherwise),
  * resolve the organization or project in the path, check the key's scopes (strict keys), check the
- * caller's membership and the row's access level, validate the body, call the handler, shape the response.
+ * caller's membership and the row's access level, validate the body, call the handler, and answer as the
+ * profile does (the docs' status and body, or live PostHog's).
  */
 export function dispatch(options: DispatchOptions) {
+  const profile = options.profile ?? new Profile();
   return (req: Request, res: Response, next: NextFunction): void => {
     try {
       const store = options.getStore(req, res);
@@ -79,7 +88,7 @@ export function dispatch(options: DispatchOptions) {
       // membership of the path's organization, then the row's access level
       checkAccess(op, ctx);
       if (op.request) validateOnRead(ctx, op.request, form);
-      send(res, op, op.handler(ctx));
+      send(res, profile.answer(op, ctx, options.defer?.(req, res) ?? atOnce));
     } catch (err) {
       next(err);
     }
@@ -99,13 +108,13 @@ function validateOnRead(ctx: Context, schema: string, form: boolean): void {
   });
 }
 
-function send(res: Response, op: Operation, result: unknown): void {
-  if (op.status === 204) {
-    res.status(204).end();
-  } else if (result instanceof RawResponse) {
-    res.status(op.status).type(result.contentType).send(result.body);
+function send(res: Response, { status, body }: { status: number; body: unknown }): void {
+  if (body === NO_BODY) {
+    res.status(status).end();
+  } else if (body instanceof RawResponse) {
+    res.status(status).type(body.contentType).send(body.body);
   } else {
-    res.status(op.status).json(result);
+    res.status(status).json(body);
   }
 }
 

@@ -43,7 +43,7 @@ export const mockApiKey = (): string => variable(API_KEY_VARIABLE);
 
 /**
  * Options for the run's server from the same POSTHOG_MOCK_* variables the CLI reads (seed, sizes,
- * fixtures, strict keys, isolation by key, admin token, latency, journal size). The port is always a free one, and the
+ * fixtures, strict keys, isolation by key, admin token, latency, journal size, profile, person write delay). The port is always a free one, and the
  * control plane always on (the reset needs it): PORT and HOST are your application's.
  */
 export function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): StartOptions {
@@ -57,6 +57,8 @@ export function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): St
     adminToken: config.adminToken,
     latency: config.latency,
     journalSize: config.journalSize,
+    profile: config.profile,
+    personWriteDelay: config.personWriteDelay,
   };
 }
 

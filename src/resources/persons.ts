@@ -353,16 +353,17 @@ export const personOperations: Operation[] = [
     response: 'PersonSuccess',
     status: 200,
     handler: (ctx: Context<SplitBody>) => {
-      findPerson(ctx, ctx.params.id);
+      const found = findPerson(ctx, ctx.params.id);
       const requested = ctx.body.main_distinct_id;
-      const person = findPerson(ctx, ctx.params.id, true);
-      if (requested && !person.distinct_ids.includes(requested)) {
+      if (requested && !found.distinct_ids.includes(requested)) {
         throw validationError(
           'invalid_input',
           `"${requested}" is not a distinct id of this person.`,
           'main_distinct_id',
         );
       }
+      // checked: now the world's own copy, to change
+      const person = findPerson(ctx, ctx.params.id, true);
       const original = [...person.distinct_ids];
       const main = requested || original[0];
       if (!requested && Object.keys(person.properties).length) {
