@@ -185,10 +185,14 @@ export function renderTables(r: Results): string {
     `Run of ${r.date.slice(0, 10)} at commit \`${r.git.commit.slice(0, 10)}\`${r.git.dirty ? ' (with uncommitted changes)' : ''}, ` +
       `${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}; ${r.settings.connections} connections, ` +
       `${r.settings.rounds} alternating rounds of ${r.settings.roundSeconds} s per target, medians.`,
-    '',
-    `| scenario (req/s) | ${TARGETS.map((t) => TARGET_LABELS[t]).join(' | ')} | ${peers.map((p) => `× ${TARGET_LABELS[p]}`).join(' | ')} |`,
-    `|---|${TARGETS.map(() => '---:').join('|')}|${peers.map(() => '---:').join('|')}|`,
   );
+  if (r.scenarios.length) {
+    lines.push(
+      '',
+      `| scenario (req/s) | ${TARGETS.map((t) => TARGET_LABELS[t]).join(' | ')} | ${peers.map((p) => `× ${TARGET_LABELS[p]}`).join(' | ')} |`,
+      `|---|${TARGETS.map(() => '---:').join('|')}|${peers.map(() => '---:').join('|')}|`,
+    );
+  }
   for (const s of r.scenarios) {
     const ratios = peers.map((p) => (s.ratios[p] === undefined ? '—' : fmtRatio(s.ratios[p])));
     lines.push(`| ${s.label} | ${TARGETS.map((t) => cell(s, t)).join(' | ')} | ${ratios.join(' | ')} |`);
@@ -201,11 +205,13 @@ export function renderTables(r: Results): string {
     }
   }
   if (reasons.size) lines.push('', `— : ${[...reasons].join('; ')}.`);
-  lines.push(
-    '',
-    '| persons per project | start to first 200 | RSS after start | retrieve (1 connection) | list-100 | search | first search | reset() |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|',
-  );
+  if (r.sweep.length) {
+    lines.push(
+      '',
+      '| persons per project | start to first 200 | RSS after start | retrieve (1 connection) | list-100 | search | first search | reset() |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+  }
   for (const row of r.sweep) {
     lines.push(
       `| ${row.persons.toLocaleString('en-US')} | ${fmtFigure(row.startMs, fmtMs)} | ${fmtFigure(row.rssMB, fmtMB)} | ` +
