@@ -30,6 +30,7 @@ import { round, type Round } from './load';
 import { killAllNow, stopAll } from './processes';
 import {
   goals,
+  pairedRatio,
   renderTables,
   replaceReadmeBlock,
   type Results,
@@ -74,15 +75,18 @@ function parseOptions(argv: string[]): { quick: boolean; only: 'mock' | 'peers' 
 const { quick, only } = parseOptions(process.argv.slice(2));
 const SEED = 42;
 const CONNECTIONS = 20;
-const ROUND_SECONDS = quick ? 1 : 4;
-const ROUNDS = quick ? 1 : 3;
-const WARMUP_SECONDS = quick ? 0 : 1;
+const ROUND_SECONDS = quick ? 1 : 2;
+const ROUNDS = quick ? 2 : 6;
+const WARMUP_SECONDS = quick ? 0 : 2;
 const SIZES = quick ? [1000, 10_000] : [1000, 10_000, 100_000, 1_000_000];
 const LIMITS: SweepLimits = quick
   ? { startMs: 30_000, requestMs: 10_000, figureMs: 2_000, samples: 10 }
   : { startMs: 120_000, requestMs: 60_000, figureMs: 15_000, samples: 20 };
 const OUT =
   quick || only ? path.join(ROOT, 'bench', 'results', 'partial') : path.join(ROOT, 'bench', 'results');
+
+/** the load of the machine (1, 5, 15 min) when the bench started; the results keep it with the one at the end */
+const LOADAVG_START = os.loadavg();
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -180,7 +184,7 @@ async function sideBySide(
     for (const t of TARGETS) {
       const peer = targets[t];
       if (t === 'mock' || 'none' in mock || 'none' in peer) continue;
-      ratios[t] = mock.reqPerSec / peer.reqPerSec;
+      ratios[t] = pairedRatio(mock.rounds, peer.rounds);
     }
     results.push({ name: scenario.name, label: scenario.label, targets, ratios });
   }
@@ -288,7 +292,7 @@ async function main(): Promise<void> {
       cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
       memoryMB: Math.round(os.totalmem() / 2 ** 20),
       node: process.versions.node,
-      loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100),
+      loadavg: [...LOADAVG_START, ...os.loadavg()].map((l) => Math.round(l * 100) / 100),
     },
     settings: {
       connections: CONNECTIONS,

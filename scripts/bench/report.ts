@@ -23,7 +23,7 @@ export interface ScenarioResult {
   label: string;
   /** per target: its figures, or why it has none (no equivalent route, skipped, failed) */
   targets: Record<TargetName, TargetFigures | { none: string }>;
-  /** posthog-mock's req/s divided by the peer's, same run */
+  /** posthog-mock's req/s divided by the peer's: the median over the rounds of the ratio within a round pair */
   ratios: Partial<Record<Exclude<TargetName, 'mock'>, number>>;
 }
 
@@ -63,6 +63,18 @@ export interface Results {
   scenarios: ScenarioResult[];
   sweep: SweepRow[];
   goals: Goal[];
+}
+
+/**
+ * posthog-mock against a peer: round i of the mock and round i of the peer ran one right after the other
+ * (the rounds alternate), so their ratio is taken within each pair and the median of those is reported.
+ * On a machine whose load changes during the run this is steadier than a ratio of two medians.
+ */
+export function pairedRatio(mock: readonly Round[], peer: readonly Round[]): number {
+  const ratios = mock.slice(0, peer.length).map((r, i) => r.reqPerSec / peer[i]!.reqPerSec);
+  const sorted = ratios.sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 // -------------------------------------------------------------------------------------------- formatting
@@ -184,7 +196,9 @@ export function renderTables(r: Results): string {
   lines.push(
     `Run of ${r.date.slice(0, 10)} at commit \`${r.git.commit.slice(0, 10)}\`${r.git.dirty ? ' (with uncommitted changes)' : ''}, ` +
       `${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}; ${r.settings.connections} connections, ` +
-      `${r.settings.rounds} alternating rounds of ${r.settings.roundSeconds} s per target, medians.`,
+      `${r.settings.rounds} alternating rounds of ${r.settings.roundSeconds} s per target after ${r.settings.warmupSeconds} s of warm-up; ` +
+      `req/s are medians over the rounds, ratios the median of the per-round ratios; load average ` +
+      `${r.machine.loadavg[0]} at the start, ${r.machine.loadavg[3]} at the end.`,
   );
   if (r.scenarios.length) {
     lines.push(
