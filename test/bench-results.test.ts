@@ -7,7 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { renderChart } from '../scripts/bench/chart';
 import { goals, readmeBlock, renderTables, type Results } from '../scripts/bench/report';
+import { request } from '../scripts/bench/http';
+import { round } from '../scripts/bench/load';
+import { stopAll } from '../scripts/bench/processes';
 import { SCENARIOS, TARGETS } from '../scripts/bench/scenarios';
+import { sweepSize } from '../scripts/bench/sweep';
+import { AUTH, discover, startMock } from '../scripts/bench/targets';
+import { LIMITS } from '../src/config';
 
 const ROOT = path.join(__dirname, '..');
 const results = JSON.parse(
@@ -145,4 +151,57 @@ describe('the tables of the README', () => {
     );
     expect(refused.goals.find((g) => g.goal === '1M persons: RSS under 400 MB')?.met).toBeNull();
   });
+});
+
+/**
+ * The harness itself against the current store (the CLI from source, as the CLI tests run it), so that a
+ * change of the store or the CLI that breaks `npm run bench` shows here and not only in the next bench run.
+ * Small sizes and short bounds; no figure is compared with anything.
+ */
+describe('the bench harness', () => {
+  const cli = {
+    command: process.execPath,
+    args: ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'src', 'cli.ts')],
+  };
+  const limits = { startMs: 90_000, requestMs: 30_000, figureMs: 300, samples: 3 };
+  afterAll(() => stopAll());
+
+  test('measures every figure of a size the CLI accepts', async () => {
+    const row = await sweepSize(300, 42, limits, cli);
+    for (const key of [
+      'startMs',
+      'rssMB',
+      'retrieveMs',
+      'listMs',
+      'searchMs',
+      'firstSearchMs',
+      'resetMs',
+    ] as const) {
+      expect(typeof row[key]).toBe('number');
+    }
+    expect(row.samples).toEqual({ retrieve: 3, 'list-100': 3, 'first-search': 1, search: 3, reset: 3 });
+  }, 120_000);
+
+  test('records the refusal of a size over the CLI limit, with its message', async () => {
+    const row = await sweepSize(LIMITS.personsPerProject + 1, 42, limits, cli);
+    expect(row.startMs).toMatch(/^refused: --persons must be .*got "\d+"$/);
+    expect(row.listMs).toBe('skipped');
+  }, 120_000);
+
+  test('sends a unique name with each role create (the mock answers 400 to a name it has)', async () => {
+    const mock = await startMock({ seed: 42 }, 90_000, cli);
+    if ('failed' in mock) throw new Error(mock.failed);
+    const ids = await discover(mock.url);
+    const call = SCENARIOS.find((s) => s.name === 'create-role')!.call('mock', ids);
+    if ('none' in call) throw new Error(call.none);
+    const r = await round(mock.url, call, AUTH, { connections: 4, seconds: 1 });
+    expect(r.requests).toBeGreaterThan(4);
+    expect(r.non2xx).toBe(0);
+    expect(r.errors).toBe(0);
+    const roles = await request(`${mock.url}/api/organizations/@current/roles/?limit=1`, {
+      headers: AUTH,
+      timeoutMs: 30_000,
+    });
+    expect(JSON.parse(roles.body).count).toBeGreaterThanOrEqual(r.requests);
+  }, 120_000);
 });

@@ -14,9 +14,22 @@ export class Timeout extends Error {}
 
 /**
  * One request, bounded by `timeoutMs` (the socket is destroyed when it runs out, so nothing hangs).
- * `body` is sent as JSON.
+ * `body` is sent as JSON. A kept-alive socket the server closed while it was idle fails at once with
+ * ECONNRESET ("socket hang up"): that is retried once, on a new socket.
  */
-export function request(
+export async function request(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs: number },
+): Promise<Answer> {
+  try {
+    return await once(url, options);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET') throw err;
+    return once(url, options);
+  }
+}
+
+function once(
   url: string,
   options: { method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs: number },
 ): Promise<Answer> {

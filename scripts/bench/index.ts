@@ -238,7 +238,7 @@ async function main(): Promise<void> {
       if ('failed' in express) absent.express = express.failed;
       else running.express = express;
 
-      const jsonServer = ensurePeer('json-server');
+      const jsonServer = await ensurePeer('json-server');
       if ('failed' in jsonServer) absent['json-server'] = jsonServer.failed;
       else {
         status['json-server'].version = jsonServer.version;
@@ -248,7 +248,7 @@ async function main(): Promise<void> {
       }
 
       const document = openApiDocument();
-      const prism = typeof document === 'string' ? ensurePeer('prism') : document;
+      const prism = typeof document === 'string' ? await ensurePeer('prism') : document;
       if ('failed' in prism) absent.prism = prism.failed;
       else {
         status.prism.version = prism.version;

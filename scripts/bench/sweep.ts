@@ -9,7 +9,7 @@
  */
 import { expectStatus, median, request, since } from './http';
 import { rssMB } from './processes';
-import { AUTH, discover, startMock } from './targets';
+import { AUTH, BUILT_CLI, discover, startMock, type Cli } from './targets';
 import type { Ids } from './scenarios';
 
 /** A figure, or why there is none: "timeout", "refused: <message>", "error: <message>", "skipped: ..." */
@@ -87,7 +87,12 @@ async function figure(
   }
 }
 
-export async function sweepSize(persons: number, seed: number, limits: SweepLimits): Promise<SweepRow> {
+export async function sweepSize(
+  persons: number,
+  seed: number,
+  limits: SweepLimits,
+  cli: Cli = BUILT_CLI,
+): Promise<SweepRow> {
   const row: SweepRow = {
     persons,
     startMs: 'skipped',
@@ -100,7 +105,7 @@ export async function sweepSize(persons: number, seed: number, limits: SweepLimi
     samples: {},
   };
   const spawned = performance.now();
-  const mock = await startMock({ persons, seed }, limits.startMs);
+  const mock = await startMock({ persons, seed }, limits.startMs, cli);
   if ('failed' in mock) {
     row.startMs = mock.failed;
     return row;

@@ -3,7 +3,7 @@
  * Express reference serving the mock's captured bytes, json-server 0.17 and Prism 5 (installed on demand
  * into a cache folder, outside the package's dependencies).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,35 +26,30 @@ export interface NotStarted {
   failed: string;
 }
 
+/** How to run the CLI: the built one by default (`npm run bench` builds first) */
+export interface Cli {
+  command: string;
+  args: string[];
+}
+export const BUILT_CLI: Cli = { command: process.execPath, args: [CLI] };
+
 /** posthog-mock from its CLI, on a free port, with no request log (the peers log nothing either) */
 export async function startMock(
   options: { persons?: number; seed: number },
   timeoutMs: number,
+  cli: Cli = BUILT_CLI,
 ): Promise<Running | NotStarted> {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
-  const args = [
-    CLI,
-    '--port',
-    '0',
-    '--host',
-    '127.0.0.1',
-    '--seed',
-    String(options.seed),
-    '--log-level',
-    'silent',
-  ];
+  if (cli === BUILT_CLI && !fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  const args = [...cli.args, '--port', '0', '--host', '127.0.0.1', '--seed', String(options.seed)];
+  args.push('--log-level', 'silent');
   if (options.persons !== undefined) args.push('--persons', String(options.persons));
-  const child = startChild('posthog-mock', process.execPath, args, ROOT);
+  const child = startChild('posthog-mock', cli.command, args, ROOT);
   const started = await waitFor(child, /listening on (http:\/\/\S+)/, timeoutMs);
   if (started.ok) return { child, url: started.match[1]! };
   await child.stop();
   if (started.reason === 'timeout') return { failed: 'timeout' };
-  return {
-    failed:
-      started.exitCode === 2
-        ? `refused: ${started.reason.replace(/^posthog-mock: /, '')}`
-        : `error: ${started.reason}`,
-  };
+  const reason = started.reason.replace(/^posthog-mock: /, '');
+  return { failed: started.exitCode === 2 ? `refused: ${reason}` : `error: ${reason}` };
 }
 
 /** What the scenarios need, read from the running mock and the fixtures it serves. */
@@ -98,11 +93,19 @@ export async function capture(mockUrl: string, ids: Ids): Promise<Captured> {
   return captured;
 }
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'posthog-mock-bench-'));
-process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
+let scratch: string | undefined;
+/** A folder for the peers' files (captured answers, db.json), made on first use and removed at exit */
+function tmp(): string {
+  if (scratch === undefined) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'posthog-mock-bench-'));
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    scratch = dir;
+  }
+  return scratch;
+}
 
 export async function startExpress(captured: Captured): Promise<Running | NotStarted> {
-  const file = path.join(tmp, 'captured.json');
+  const file = path.join(tmp(), 'captured.json');
   fs.writeFileSync(file, JSON.stringify(captured));
   const child = startChild(
     'express',
@@ -161,7 +164,7 @@ function installed(name: PeerName): PeerInstall | undefined {
  * The peer, installed into PEER_CACHE the first time (`npm install --prefix`), or why it cannot be had.
  * The install is bounded (5 minutes) and its failure is a reason, not a crash: the bench goes on without it.
  */
-export function ensurePeer(name: PeerName): PeerInstall | NotStarted {
+export async function ensurePeer(name: PeerName): Promise<PeerInstall | NotStarted> {
   const found = installed(name);
   if (found) return found;
   fs.mkdirSync(PEER_CACHE, { recursive: true });
@@ -171,15 +174,18 @@ export function ensurePeer(name: PeerName): PeerInstall | NotStarted {
   }
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   console.log(`bench: installing ${PEERS[name].spec} into ${PEER_CACHE}`);
-  try {
-    execFileSync(npm, ['install', '--prefix', PEER_CACHE, '--no-audit', '--no-fund', PEERS[name].spec], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: 300_000,
-    });
-  } catch (err) {
-    const stderr = String((err as { stderr?: Buffer }).stderr ?? (err as Error).message);
+  // asynchronous, so the servers already started keep being served meanwhile
+  const failure = await new Promise<string | undefined>((resolve) => {
+    execFile(
+      npm,
+      ['install', '--prefix', PEER_CACHE, '--no-audit', '--no-fund', PEERS[name].spec],
+      { timeout: 300_000, maxBuffer: 16 * 2 ** 20 },
+      (err, _stdout, stderr) => resolve(err ? String(stderr || err.message) : undefined),
+    );
+  });
+  if (failure !== undefined) {
     return {
-      failed: `skipped: npm install ${PEERS[name].spec} failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`,
+      failed: `skipped: npm install ${PEERS[name].spec} failed: ${failure.trim().split('\n').slice(-3).join(' ')}`,
     };
   }
   return installed(name) ?? { failed: `skipped: ${PEERS[name].spec} installed without its CLI` };
@@ -221,7 +227,7 @@ export async function startJsonServer(peer: PeerInstall, mockUrl: string): Promi
     headers: AUTH,
     timeoutMs: 60_000,
   });
-  const db = path.join(tmp, 'db.json');
+  const db = path.join(tmp(), 'db.json');
   fs.writeFileSync(
     db,
     JSON.stringify({ persons, roles: (JSON.parse(roles.body) as { results: unknown[] }).results }),
@@ -231,7 +237,7 @@ export async function startJsonServer(peer: PeerInstall, mockUrl: string): Promi
     'json-server',
     process.execPath,
     [peer.script, db, '--port', String(port), '--host', '127.0.0.1', '--quiet'],
-    tmp,
+    tmp(),
   );
   const url = `http://127.0.0.1:${port}`;
   const problem = await answering(child, `${url}/roles`, {}, 30_000);
@@ -273,7 +279,7 @@ export async function startPrism(
       '--verboseLevel',
       'silent',
     ],
-    tmp,
+    tmp(),
   );
   const url = `http://127.0.0.1:${port}`;
   const problem = await answering(
