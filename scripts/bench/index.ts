@@ -7,6 +7,7 @@
  *   npm run bench -- --only mock       # only posthog-mock's rounds (no peers, no sweep)
  *   npm run bench -- --only peers      # the side-by-side rounds, no sweep
  *   npm run bench -- --only sweep      # only the scale sweep
+ *   npm run bench -- --render          # no measuring: redraw the chart and README tables from latest.json
  *
  * Every target is its own child process, started on 127.0.0.1: posthog-mock from its built CLI
  * (dist/src/cli.js), a bare Express 5 app serving the bytes the mock answered (captured first), json-server
@@ -55,24 +56,30 @@ import {
 
 // ------------------------------------------------------------------------------------------------ options
 
-function parseOptions(argv: string[]): { quick: boolean; only: 'mock' | 'peers' | 'sweep' | null } {
+function parseOptions(argv: string[]): {
+  quick: boolean;
+  only: 'mock' | 'peers' | 'sweep' | null;
+  render: boolean;
+} {
   let quick = false;
+  let render = false;
   let only: 'mock' | 'peers' | 'sweep' | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') quick = true;
+    else if (arg === '--render') render = true;
     else if (arg === '--only' || arg?.startsWith('--only=')) {
       const value = arg === '--only' ? argv[++i] : arg.slice('--only='.length);
       if (value !== 'mock' && value !== 'peers' && value !== 'sweep') {
         throw new Error(`--only takes mock, peers or sweep, not ${value ?? 'nothing'}`);
       }
       only = value;
-    } else throw new Error(`unknown option ${arg} (use --quick, --only mock|peers|sweep)`);
+    } else throw new Error(`unknown option ${arg} (use --quick, --only mock|peers|sweep, --render)`);
   }
-  return { quick, only };
+  return { quick, only, render };
 }
 
-const { quick, only } = parseOptions(process.argv.slice(2));
+const { quick, only, render } = parseOptions(process.argv.slice(2));
 const SEED = 42;
 const CONNECTIONS = 20;
 const ROUND_SECONDS = quick ? 1 : 2;
@@ -309,6 +316,11 @@ async function main(): Promise<void> {
   };
   fs.mkdirSync(OUT, { recursive: true });
   await writeFormatted(path.join(OUT, 'latest.json'), JSON.stringify(results, null, 2));
+  await writeViews(results);
+}
+
+/** The chart beside the results and, for a full run, the README's tables */
+async function writeViews(results: Results): Promise<void> {
   fs.writeFileSync(path.join(OUT, 'latest.svg'), renderChart(results));
   const tables = renderTables(results);
   log(`\n${tables}`);
@@ -320,11 +332,23 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * --render: no measuring; the chart and the README's tables are drawn again from the committed
+ * bench/results/latest.json (after a change to how they are drawn). The goals are recomputed too.
+ */
+async function renderCommitted(): Promise<void> {
+  const file = path.join(OUT, 'latest.json');
+  const results = JSON.parse(fs.readFileSync(file, 'utf8')) as Results;
+  results.goals = goals(results.scenarios, results.sweep);
+  await writeFormatted(file, JSON.stringify(results, null, 2));
+  await writeViews(results);
+}
+
 process.on('SIGINT', () => {
   killAllNow();
   process.exit(130);
 });
-main().then(
+(render ? renderCommitted() : main()).then(
   () => process.exit(0),
   async (err: unknown) => {
     console.error(`bench: ${(err as Error).stack ?? String(err)}`);

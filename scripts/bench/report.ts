@@ -83,6 +83,7 @@ export const fmtRate = (v: number): string => Math.round(v).toLocaleString('en-U
 export const fmtRatio = (v: number): string => `${v.toFixed(2)}×`;
 export function fmtMs(v: number): string {
   if (v >= 10_000) return `${(v / 1000).toFixed(1)} s`;
+  if (v >= 1000) return `${(v / 1000).toFixed(2)} s`;
   if (v >= 100) return `${Math.round(v)} ms`;
   if (v >= 10) return `${v.toFixed(1)} ms`;
   return `${v.toFixed(2)} ms`;
