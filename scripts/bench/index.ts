@@ -131,9 +131,10 @@ async function sideBySide(
   ids: Ids,
 ): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
-  const resetMock = async (): Promise<void> => {
-    const answer = await request(`${running.mock!.url}/__mock/reset`, { method: 'POST', timeoutMs: 60_000 });
-    if (answer.status !== 204) throw new Error(`POST /__mock/reset answered ${answer.status}`);
+  /** before a round of writes: every target with state back to its start (see Running.fresh) */
+  const fresh = async (t: TargetName, round: boolean): Promise<void> => {
+    const target = running[t];
+    if (target?.fresh && (!round || target.freshEachRound)) running[t] = await target.fresh();
   };
   for (const scenario of SCENARIOS) {
     const targets = {} as ScenarioResult['targets'];
@@ -145,8 +146,8 @@ async function sideBySide(
       else if ('none' in call) targets[t] = { none: call.none };
       else {
         // the bare Express app and json-server have no auth: the header is sent to all alike
-        if (scenario.writes && t === 'mock') await resetMock();
-        const problem = await probe(target.url, call, AUTH);
+        if (scenario.writes) await fresh(t, false);
+        const problem = await probe(running[t]!.url, call, AUTH);
         if (problem) targets[t] = { none: problem };
         else calls[t] = call;
       }
@@ -155,13 +156,13 @@ async function sideBySide(
     const rounds: Partial<Record<TargetName, Round[]>> = {};
     if (WARMUP_SECONDS > 0) {
       for (const t of live) {
-        if (scenario.writes && t === 'mock') await resetMock();
+        if (scenario.writes) await fresh(t, true);
         await round(running[t]!.url, calls[t]!, AUTH, { connections: CONNECTIONS, seconds: WARMUP_SECONDS });
       }
     }
     for (let i = 0; i < ROUNDS; i++) {
       for (const t of live) {
-        if (scenario.writes && t === 'mock') await resetMock();
+        if (scenario.writes) await fresh(t, true);
         const r = await round(running[t]!.url, calls[t]!, AUTH, {
           connections: CONNECTIONS,
           seconds: ROUND_SECONDS,

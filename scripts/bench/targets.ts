@@ -19,6 +19,13 @@ const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
 export interface Running {
   child: Child;
   url: string;
+  /**
+   * Back to the data it started with, before a scenario of writes: the mock resets (POST /__mock/reset),
+   * json-server restarts on a fresh copy of its db.json (it has no reset).
+   */
+  fresh?: () => Promise<Running>;
+  /** `fresh` before every round of writes too (the mock, as a test suite resets it between tests) */
+  freshEachRound?: boolean;
 }
 
 /** A start that did not give a server: the CLI refused the flags (exit 2), timed out, or failed. */
@@ -45,7 +52,19 @@ export async function startMock(
   if (options.persons !== undefined) args.push('--persons', String(options.persons));
   const child = startChild('posthog-mock', cli.command, args, ROOT);
   const started = await waitFor(child, /listening on (http:\/\/\S+)/, timeoutMs);
-  if (started.ok) return { child, url: started.match[1]! };
+  if (started.ok) {
+    const url = started.match[1]!;
+    const running: Running = {
+      child,
+      url,
+      freshEachRound: true,
+      fresh: async () => {
+        await expectStatus(204, `${url}/__mock/reset`, { method: 'POST', timeoutMs: 60_000 });
+        return running;
+      },
+    };
+    return running;
+  }
   await child.stop();
   if (started.reason === 'timeout') return { failed: 'timeout' };
   const reason = started.reason.replace(/^posthog-mock: /, '');
@@ -227,23 +246,38 @@ export async function startJsonServer(peer: PeerInstall, mockUrl: string): Promi
     headers: AUTH,
     timeoutMs: 60_000,
   });
+  const content = JSON.stringify({
+    persons,
+    roles: (JSON.parse(roles.body) as { results: unknown[] }).results,
+  });
   const db = path.join(tmp(), 'db.json');
-  fs.writeFileSync(
-    db,
-    JSON.stringify({ persons, roles: (JSON.parse(roles.body) as { results: unknown[] }).results }),
-  );
-  const port = await freePort();
-  const child = startChild(
-    'json-server',
-    process.execPath,
-    [peer.script, db, '--port', String(port), '--host', '127.0.0.1', '--quiet'],
-    tmp(),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const problem = await answering(child, `${url}/roles`, {}, 30_000);
-  if (problem === undefined) return { child, url };
-  await child.stop();
-  return { failed: `skipped: json-server did not start: ${problem}` };
+  const start = async (): Promise<Running | NotStarted> => {
+    fs.writeFileSync(db, content);
+    const port = await freePort();
+    const child = startChild(
+      'json-server',
+      process.execPath,
+      [peer.script, db, '--port', String(port), '--host', '127.0.0.1', '--quiet'],
+      tmp(),
+    );
+    const url = `http://127.0.0.1:${port}`;
+    const problem = await answering(child, `${url}/roles`, {}, 30_000);
+    if (problem === undefined) {
+      return {
+        child,
+        url,
+        fresh: async () => {
+          await child.stop();
+          const again = await start();
+          if ('failed' in again) throw new Error(`json-server did not restart: ${again.failed}`);
+          return again;
+        },
+      };
+    }
+    await child.stop();
+    return { failed: `skipped: json-server did not start: ${problem}` };
+  };
+  return start();
 }
 
 /** The OpenAPI document Prism mocks: from $POSTHOG_REFERENCE_DIR or ../shared/reference (input, not a dependency) */
