@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
@@ -14,22 +15,26 @@ const ROLES = `/api/organizations/${ORG}/roles/`;
 const OWNER = `Bearer ${KEYS.owner}`;
 
 /** a pino logger writing into an array, one parsed JSON object per line */
-function capture(level: string): { logger: pino.Logger; lines: Record<string, unknown>[] } {
+function capture(level: string): { logger: pino.Logger; lines: Record<string, unknown>[]; raw: string[] } {
   const lines: Record<string, unknown>[] = [];
+  const raw: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        raw.push(line);
+        lines.push(JSON.parse(line));
+      }
       done();
     },
   });
-  return { logger: pino({ level }, stream), lines };
+  return { logger: pino({ level }, stream), lines, raw };
 }
 
 const settle = () => new Promise((r) => setImmediate(r));
 
 /** an app logging into an array; every response is schema-checked */
 function logged(level: string, options: AppOptions = {}) {
-  const { logger, lines } = capture(level);
+  const { logger, lines, raw } = capture(level);
   const app = createApp({ logger, seed: { personsPerProject: 5 }, ...options });
   const call = async (method: 'get' | 'post' | 'head', url: string, build = (r: request.Test) => r) => {
     const res = await build(request(app)[method](url));
@@ -37,7 +42,7 @@ function logged(level: string, options: AppOptions = {}) {
     await settle();
     return res;
   };
-  return { lines, call };
+  return { lines, raw, call };
 }
 
 describe('maskUrl', () => {
@@ -49,6 +54,11 @@ describe('maskUrl', () => {
     expect(maskUrl('/x/?personal_api_key=phx_abcdefghijklmnop1234#frag')).toBe(
       '/x/?personal_api_key=phx_…1234#frag',
     );
+    // the key is decoded before it is masked: escapes and + change what its last characters are
+    expect(maskUrl('/x/?personal_api_key=phx_%41%42%43%44%45%46%47%48%49%4A%4B%4C')).toBe(
+      '/x/?personal_api_key=phx_…IJKL',
+    );
+    expect(maskUrl('/x/?personal_api_key=phx_abcdefghij+k+l')).toBe('/x/?personal_api_key=phx_…%20k%20l');
     // only that parameter, only as a whole name
     expect(maskUrl('/x/?my_personal_api_key=phx_abcdefghijklmnop1234')).toBe(
       '/x/?my_personal_api_key=phx_abcdefghijklmnop1234',
@@ -73,6 +83,52 @@ describe('requestLogging options', () => {
     expect(lines).toHaveLength(1);
   });
 
+  test('logLevel without a logger builds the default one: JSON lines named posthog-mock on stdout', async () => {
+    const { logger: sink, raw } = capture('debug');
+    const destination = jest
+      .spyOn(pino, 'destination')
+      .mockImplementation(
+        () => (sink as unknown as { [k: symbol]: unknown })[pino.symbols.streamSym] as never,
+      );
+    try {
+      const app = createApp({ logLevel: 'warn', seed: { personsPerProject: 5 } });
+      expect(destination).toHaveBeenCalledWith({ fd: 1, sync: false });
+      await request(app).get(ROLES).set('Authorization', OWNER);
+      await request(app).get(ROLES).set('Authorization', OWNER).set('Prefer', 'code=503');
+      await settle();
+      expect(raw.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+        expect.objectContaining({ level: 50, name: 'posthog-mock', res: { statusCode: 503 } }),
+      ]);
+    } finally {
+      destination.mockRestore();
+    }
+  });
+
+  test('on a terminal the default logger writes pino-pretty lines: one line each, coloured, at once', async () => {
+    const written: string[] = [];
+    const writeSync = jest.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: unknown) => {
+      if (fd !== 1) throw new Error(`unexpected write to fd ${fd}`);
+      written.push(String(data));
+      return Buffer.byteLength(String(data));
+    }) as typeof fs.writeSync);
+    const tty = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
+    Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true });
+    try {
+      const app = createApp({ logLevel: 'info', seed: { personsPerProject: 5 } });
+      await request(app).get(ROLES).set('Authorization', OWNER);
+      await settle();
+    } finally {
+      if (tty) Object.defineProperty(process.stdout, 'isTTY', tty);
+      else delete (process.stdout as { isTTY?: boolean }).isTTY;
+      writeSync.mockRestore();
+    }
+    const text = written.join('');
+    expect(text.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(text).toContain('\u001b[');
+    expect(text).toContain('(posthog-mock)');
+    expect(text).toContain(`GET ${ROLES} 200`);
+  });
+
   test('an unknown level is a TypeError naming the levels', () => {
     expect(() => requestLogging({ logLevel: 'loud' as 'info' })).toThrow(
       new TypeError('logLevel must be one of silent, error, warn, info, debug; got loud'),
@@ -81,6 +137,38 @@ describe('requestLogging options', () => {
 });
 
 describe('lines', () => {
+  test('a line holds each field once: the request line as bound at the end, never one bound at the start', async () => {
+    const { lines, raw, call } = logged('debug');
+    await call('get', `${ROLES}?limit=1`, (r) => r.set('Authorization', OWNER));
+    expect(Object.keys(lines[0]!).sort()).toEqual([
+      'body',
+      'hostname',
+      'key',
+      'level',
+      'msg',
+      'operation_id',
+      'pid',
+      'req',
+      'reqId',
+      'res',
+      'responseTime',
+      'time',
+    ]);
+    expect(lines[0]!.req).toEqual({ method: 'GET', url: `${ROLES}?limit=1` });
+    expect(lines[0]!.res).toEqual({ statusCode: 200 });
+    for (const field of ['key', 'operation_id', 'req', 'res']) {
+      expect(raw[0]!.split(`"${field}":`)).toHaveLength(2);
+    }
+  });
+
+  test('a path answered inside a mounted router is logged with its full URL', async () => {
+    const { lines, call } = logged('debug');
+    await call('get', '/__mock/health');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 20, req: { url: '/__mock/health' } });
+    expect(lines[0]!.msg).toMatch(/^GET \/__mock\/health 200 \d+ms$/);
+  });
+
   test('HEAD names the GET operation; the URL is the original one, key masked', async () => {
     const { lines, call } = logged('info');
     await call('head', `${ROLES}?personal_api_key=${KEYS.admin}`);
@@ -133,12 +221,17 @@ describe('bodies at debug level', () => {
     await call('post', ROLES, (r) => r.set('Authorization', OWNER).send(['personal_api_key']));
     await call('post', ROLES, (r) => r.set('Authorization', OWNER).send({ name: 'C' }));
     await call('get', ROLES, (r) => r.set('Authorization', OWNER));
+    await call('post', ROLES, (r) =>
+      r.set('Authorization', OWNER).set('Content-Type', 'application/json').send('null'),
+    );
+    expect(lines[5]).not.toHaveProperty('body');
     expect(lines.map((l) => [(l.res as { statusCode: number }).statusCode, l.body])).toEqual([
       [401, { name: 'A', personal_api_key: '…' }],
       [405, { name: 'B', personal_api_key: 'phx_…_key' }],
       [400, ['personal_api_key']],
       [201, { name: 'C' }],
       [200, {}],
+      [400, undefined],
     ]);
   });
 
