@@ -1,6 +1,8 @@
+import net from 'node:net';
 import request from 'supertest';
 import { CORS_MAX_AGE_SECONDS } from '../src/http/headers';
-import { KEYS, ORG, useMock } from './support/api';
+import { createApp } from '../src/app';
+import { checkResponse, KEYS, ORG, useMock } from './support/api';
 
 /**
  * src/http/headers.ts, behaviour by behaviour (issue 11: each mutant Stryker left alive now fails here).
@@ -10,10 +12,28 @@ import { KEYS, ORG, useMock } from './support/api';
 const ROLES = `/api/organizations/${ORG}/roles`;
 const APP = 'https://app.example';
 
-describe('CORS off (the default)', () => {
-  const api = useMock();
+/**
+ * An app with these CORS options, built inside the test that uses it: responseHeaders reads its options
+ * when the app is built, and Stryker activates a mutant only while a test runs (an app built in a
+ * beforeAll, as useMock does, would never see a mutant of that code). Every answer is schema-checked.
+ */
+function withCors(cors?: string | string[]) {
+  const app = createApp({ cors, seed: { personsPerProject: 5 } });
+  const raw = () => request(app);
+  const get = async (url: string, options: { headers?: Record<string, string> } = {}) => {
+    const res = await raw()
+      .get(url)
+      .set('Authorization', `Bearer ${KEYS.owner}`)
+      .set(options.headers ?? {});
+    checkResponse('GET', url, res);
+    return res;
+  };
+  return { raw, get };
+}
 
+describe('CORS off (the default)', () => {
   test('a request with an Origin gets no CORS header and no Vary: Origin', async () => {
+    const api = withCors();
     const res = await api.get(`${ROLES}/`, { headers: { Origin: APP } });
     expect(res.status).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
@@ -21,7 +41,9 @@ describe('CORS off (the default)', () => {
   });
 
   test('OPTIONS with a preflight header is not a preflight: 200 with Allow, as without it', async () => {
-    const res = await request(api.mock.url)
+    const api = withCors();
+    const res = await api
+      .raw()
       .options(`${ROLES}/`)
       .set('Authorization', `Bearer ${KEYS.owner}`)
       .set('Origin', APP)
@@ -33,9 +55,8 @@ describe('CORS off (the default)', () => {
 });
 
 describe('CORS for one origin', () => {
-  const api = useMock({ cors: APP });
-
   test('no Origin header: no CORS header and no Vary', async () => {
+    const api = withCors(APP);
     const res = await api.get(`${ROLES}/`);
     expect(res.status).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
@@ -43,6 +64,7 @@ describe('CORS for one origin', () => {
   });
 
   test('another origin: no Allow-Origin, but Vary: Origin, since the answer depends on it', async () => {
+    const api = withCors(APP);
     const res = await api.get(`${ROLES}/`, { headers: { Origin: 'https://evil.example' } });
     expect(res.status).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
@@ -50,6 +72,7 @@ describe('CORS for one origin', () => {
   });
 
   test('the allowed origin on a plain request: Allow-Origin names it, no preflight headers', async () => {
+    const api = withCors(APP);
     const res = await api.get(`${ROLES}/`, {
       headers: { Origin: APP, 'Access-Control-Request-Method': 'GET' },
     });
@@ -61,7 +84,9 @@ describe('CORS for one origin', () => {
   });
 
   test('OPTIONS from the allowed origin without Access-Control-Request-Method is no preflight', async () => {
-    const res = await request(api.mock.url)
+    const api = withCors(APP);
+    const res = await api
+      .raw()
       .options(`${ROLES}/`)
       .set('Authorization', `Bearer ${KEYS.owner}`)
       .set('Origin', APP);
@@ -72,7 +97,9 @@ describe('CORS for one origin', () => {
   });
 
   test('a preflight without requested headers: every method, the default headers, the max age, both Vary names', async () => {
-    const res = await request(api.mock.url)
+    const api = withCors(APP);
+    const res = await api
+      .raw()
       .options(`${ROLES}/`)
       .set('Origin', APP)
       .set('Access-Control-Request-Method', 'DELETE');
@@ -88,13 +115,13 @@ describe('CORS for one origin', () => {
 });
 
 describe('CORS for any origin', () => {
-  const api = useMock({ cors: '*' });
-
   test('any origin gets Allow-Origin *, preflights included', async () => {
+    const api = withCors('*');
     const res = await api.get(`${ROLES}/`, { headers: { Origin: 'https://anywhere.example' } });
     expect(res.status).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBe('*');
-    const preflight = await request(api.mock.url)
+    const preflight = await api
+      .raw()
       .options(`${ROLES}/`)
       .set('Origin', 'https://other.example')
       .set('Access-Control-Request-Method', 'POST')
@@ -106,9 +133,8 @@ describe('CORS for any origin', () => {
 });
 
 describe('CORS for a list of origins', () => {
-  const api = useMock({ cors: ['https://one.example', APP] });
-
   test('each listed origin is answered with itself, others with nothing', async () => {
+    const api = withCors(['https://one.example', APP]);
     for (const origin of ['https://one.example', APP]) {
       const res = await api.get(`${ROLES}/`, { headers: { Origin: origin } });
       expect(res.headers['access-control-allow-origin']).toBe(origin);
@@ -150,5 +176,25 @@ describe('absolute links on an IPv6 address', () => {
     expect(port).toMatch(/^\d+$/);
     const res = await api.get(`${ROLES}/?limit=1`, { headers: { Host: 'bad host' } });
     expect(res.body.next).toBe(`http://[::1]:${port}${ROLES}/?limit=1&offset=1`);
+  });
+});
+
+describe('absolute links without a Host header', () => {
+  const api = useMock();
+
+  test('an HTTP/1.0 request without Host gets links on the local address', async () => {
+    const { hostname, port } = new URL(api.mock.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname, () => {
+        socket.end(`GET ${ROLES}/?limit=1 HTTP/1.0\r\nAuthorization: Bearer ${KEYS.owner}\r\n\r\n`);
+      });
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { next: string };
+    expect(body.next).toBe(`${api.mock.url}${ROLES}/?limit=1&offset=1`);
   });
 });
