@@ -87,4 +87,23 @@ describe('answers', () => {
       payload: { a: 1 },
     });
   });
+
+  test('an unexpected error is logged with its cause; PostHog errors (4xx) are not logged', async () => {
+    const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const cause = new Error('secret internals');
+    const thrown = jest.spyOn(api.mock.app.store, 'organization').mockImplementation(() => {
+      throw cause;
+    });
+    try {
+      expect((await api.get(ROLES)).status).toBe(500);
+      thrown.mockRestore();
+      expect((await api.get(`${ROLES}0190a1b2-ffff-7000-8000-000000000000/`)).status).toBe(404);
+      expect((await api.post(ROLES, { name: '' })).status).toBe(400);
+      expect((await api.get(ROLES, { key: null })).status).toBe(401);
+      expect(logged.mock.calls).toEqual([['posthog-mock: unexpected error', cause]]);
+    } finally {
+      thrown.mockRestore();
+      logged.mockRestore();
+    }
+  });
 });
