@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { BODY_LIMIT_BYTES, MAX_FORM_FIELDS, utf8Error } from '../src/http/body';
@@ -45,6 +46,22 @@ const multipart = (parts: { name: string; value: string; filename?: string }[]):
       )
       .join('') + `--${BOUNDARY}--\r\n`,
   );
+
+/** one request written by hand on a socket (Connection: close); the status and the parsed JSON body */
+async function rawRequest(api: Api, head: string, body = ''): Promise<{ status: number; body: unknown }> {
+  const { hostname, port } = new URL(api.mock.url);
+  const text = await new Promise<string>((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => {
+      socket.write(`${head}Authorization: Bearer ${KEYS.owner}\r\nConnection: close\r\n\r\n${body}`);
+    });
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+  const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(text)?.[1]);
+  return { status, body: JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as unknown };
+}
 
 const parseError = (detail: string) => error('invalid_request', 'parse_error', detail);
 
@@ -230,5 +247,57 @@ describe('request bodies', () => {
     expect(del.status).toBe(204);
     const get = await send(api, '{broken', { 'Content-Type': 'application/json' }, 'GET');
     expect(get.status).toBe(200);
+  });
+
+  test('a body without a Content-Type is 415 naming the empty type', async () => {
+    const before = api.mock.app.store.snapshot();
+    const res = await rawRequest(
+      api,
+      `POST ${ROLES} HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n`,
+      '{"name":"x"}',
+    );
+    expect(res).toEqual({
+      status: 415,
+      body: error('invalid_request', 'unsupported_media_type', 'Unsupported media type "" in request.'),
+    });
+    expectUnchanged(api, before);
+  });
+
+  test('a multipart body declared over the limit is refused before a byte of it arrives', async () => {
+    // the body is never sent: an answer can only come from the declared length
+    const res = await rawRequest(
+      api,
+      `POST ${ROLES} HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART}\r\nContent-Length: ${BODY_LIMIT_BYTES + 1}\r\n`,
+    );
+    expect(res).toEqual({
+      status: 413,
+      body: error(
+        'invalid_request',
+        'request_too_large',
+        `Request body exceeded the maximum size of ${BODY_LIMIT_BYTES} bytes.`,
+      ),
+    });
+  });
+
+  test('an empty chunked JSON body is an empty object, not a parse error', async () => {
+    const res = await rawRequest(
+      api,
+      `POST ${ROLES} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n`,
+      '0\r\n\r\n',
+    );
+    expect(res).toEqual({ status: 400, body: validation('required', 'This field is required.', 'name') });
+  });
+
+  test('multipart fields are coerced like any form field', async () => {
+    const res = await send(
+      api,
+      multipart([
+        { name: 'name', value: 'Coerced' },
+        { name: 'feature_flags_access_level', value: '37' },
+      ]),
+      { 'Content-Type': MULTIPART },
+    );
+    expect(res.status).toBe(201);
+    expect(res.body.feature_flags_access_level).toBe(37);
   });
 });
