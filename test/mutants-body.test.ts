@@ -84,6 +84,7 @@ describe('utf8Error: where bytes stop being UTF-8, in the words of Python 3 (eac
     // a sequence cut short by the end
     [[0xc2], `${codec} byte 0xc2 in position 0: unexpected end of data`],
     [[0xe0, 0xa0], `${codec} bytes in position 0-1: unexpected end of data`],
+    [[0xef, 0xbf], `${codec} bytes in position 0-1: unexpected end of data`],
     [[0xe1, 0x80, 0x80, 0x6f, 0x6b, 0xe1], `${codec} byte 0xe1 in position 5: unexpected end of data`],
     [[0xf0, 0x90, 0x80], `${codec} bytes in position 0-2: unexpected end of data`],
     [[0x61, 0x62, 0xe2, 0x82], `${codec} bytes in position 2-3: unexpected end of data`],
@@ -299,5 +300,55 @@ describe('request bodies', () => {
     );
     expect(res.status).toBe(201);
     expect(res.body.feature_flags_access_level).toBe(37);
+  });
+
+  test('a zero-length body is no body, whatever its type; a chunked one is read', async () => {
+    const head = (type: string, framing: string) =>
+      `POST ${ROLES} HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\n${framing}\r\n`;
+    const required = { status: 400, body: validation('required', 'This field is required.', 'name') };
+    expect(await rawRequest(api, head('text/plain', 'Content-Length: 0'))).toEqual(required);
+    const unsupported = error(
+      'invalid_request',
+      'unsupported_media_type',
+      'Unsupported media type "text/plain" in request.',
+    );
+    expect(
+      await rawRequest(api, head('text/plain', 'Transfer-Encoding: chunked'), '1\r\nx\r\n0\r\n\r\n'),
+    ).toEqual({
+      status: 415,
+      body: unsupported,
+    });
+    expect(await rawRequest(api, head('text/plain', 'Content-Length: 1'), 'x')).toEqual({
+      status: 415,
+      body: unsupported,
+    });
+  });
+
+  test('a chunked body past the limit (no length declared) is 413 from the reader', async () => {
+    const before = api.mock.app.store.snapshot();
+    const chunk = 'a'.repeat(1024 * 1024);
+    const chunks = Array.from({ length: 6 }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join('');
+    const res = await rawRequest(
+      api,
+      `POST ${ROLES} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n`,
+      `${chunks}0\r\n\r\n`,
+    );
+    expect(res).toEqual({
+      status: 413,
+      body: error(
+        'invalid_request',
+        'request_too_large',
+        `Request body exceeded the maximum size of ${BODY_LIMIT_BYTES} bytes.`,
+      ),
+    });
+    expectUnchanged(api, before);
+  }, 60000);
+
+  test('the charset parameter is read with or without spaces around it', async () => {
+    const types = ['application/json;charset=iso-8859-1', 'application/json ;  charset = "iso-8859-1"'];
+    for (const [i, type] of types.entries()) {
+      const res = await send(api, Buffer.from(`{"name":"Caf\xe9 ${i}"}`, 'latin1'), { 'Content-Type': type });
+      expect([res.status, res.body.name]).toEqual([201, `Café ${i}`]);
+    }
   });
 });
