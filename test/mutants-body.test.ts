@@ -351,4 +351,46 @@ describe('request bodies', () => {
       expect([res.status, res.body.name]).toEqual([201, `Café ${i}`]);
     }
   });
+
+  test('urlencoded in an unknown charset is 415 even when it holds no field; an empty one is no field', async () => {
+    const head = (type: string) =>
+      `POST ${ROLES} HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\nTransfer-Encoding: chunked\r\n`;
+    const banana = `${FORM}; charset=banana`;
+    expect(await rawRequest(api, head(banana), '1\r\n&\r\n0\r\n\r\n')).toEqual({
+      status: 415,
+      body: error(
+        'invalid_request',
+        'unsupported_media_type',
+        `Unsupported media type "${banana}" in request.`,
+      ),
+    });
+    expect(await rawRequest(api, head(banana), '0\r\n\r\n')).toEqual({
+      status: 400,
+      body: validation('required', 'This field is required.', 'name'),
+    });
+  });
+
+  test('a chunked multipart body past the limit in fields under it each is 413', async () => {
+    const before = api.mock.app.store.snapshot();
+    const field = 'a'.repeat(3 * 1024 * 1024);
+    const body = multipart([
+      { name: 'name', value: field },
+      { name: 'other', value: field },
+    ]);
+    const chunked = `${body.length.toString(16)}\r\n${body.toString('latin1')}\r\n0\r\n\r\n`;
+    const res = await rawRequest(
+      api,
+      `POST ${ROLES} HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART}\r\nTransfer-Encoding: chunked\r\n`,
+      chunked,
+    );
+    expect(res).toEqual({
+      status: 413,
+      body: error(
+        'invalid_request',
+        'request_too_large',
+        `Request body exceeded the maximum size of ${BODY_LIMIT_BYTES} bytes.`,
+      ),
+    });
+    expectUnchanged(api, before);
+  }, 60000);
 });
