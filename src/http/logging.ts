@@ -45,6 +45,7 @@ function loggedBody(body: unknown): unknown {
       personal_api_key: typeof b.personal_api_key === 'string' ? maskKey(b.personal_api_key) : '…',
     };
   }
+  // Stryker disable next-line StringLiteral: JSON.stringify answers undefined only for undefined, a function or a symbol, and a parsed body is none of them (undefined returned above), so the fallback is never used
   const text = JSON.stringify(value) ?? '';
   return text.length > LOGGED_BODY_LIMIT ? { truncated: true, length: text.length } : value;
 }
@@ -75,6 +76,7 @@ export function requestLogging(options: LoggingOptions): RequestHandler | undefi
   const debug = logger.isLevelEnabled('debug');
   const middleware = pinoHttp<IncomingMessage, ServerResponse>({
     logger,
+    // Stryker disable next-line BooleanLiteral: pino's wrapped request also carries method and url (its url is originalUrl), so the serializer writes the same line either way
     wrapSerializers: false,
     quietReqLogger: true,
     serializers: {
@@ -104,7 +106,8 @@ export function requestLogging(options: LoggingOptions): RequestHandler | undefi
     customLogLevel: (req, res, err) =>
       err || res.statusCode >= 500
         ? 'error'
-        : HEALTH_PATHS.has((req as Request).originalUrl ?? req.url ?? '')
+        : // Stryker disable next-line StringLiteral: Node's HTTP parser always sets req.url, so the '' fallback is never used
+          HEALTH_PATHS.has((req as Request).originalUrl ?? req.url ?? '')
           ? 'debug'
           : 'info',
     customSuccessMessage: (req, res, ms) =>
