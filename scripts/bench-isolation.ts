@@ -2,12 +2,12 @@
  * What an isolated world costs at the default data (node --expose-gc -r ts-node/register/transpile-only
  * scripts/bench-isolation.ts):
  *
- * - creating one: `Controls.fork()` (a structuredClone of the seeded start, an empty journal, no rules),
+ * - creating one: `Controls.fork()` (an empty overlay over the seeded start, an empty journal, no rules),
  *   the median and 95th percentile over ROUNDS forks;
  * - memory per world: heap growth after making WORLDS worlds through `Worlds.forKey`, divided by WORLDS
  *   (garbage collected before and after, so only what the worlds keep is counted);
  * - the first request with a new key against a request with a key that has its world, through the app
- *   (the new world's copy is made inside that first request).
+ *   (the new world is made inside that first request).
  *
  * Absolute figures for this machine, for the README; tests never assert times.
  */

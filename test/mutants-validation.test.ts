@@ -43,14 +43,15 @@ describe('nestingExceeds', () => {
 
 describe('validate: which validator', () => {
   test('a JSON body is never coerced, a form body always, whichever of them comes first', () => {
-    const typed = { name: 'Typed', feature_flags_access_level: '21' };
-    const notInt = validation('invalid_input', 'A valid integer is required.', 'feature_flags_access_level');
-    expect(outcome('RoleRequest', { ...typed })).toEqual(notInt);
-    expect(validate('RoleRequest', { ...typed }, { form: true })).toEqual({
+    // (a plain integer field: a choice field takes its choices as text too, as DRF's ChoiceField does)
+    const typed = { name: 'Typed', order: '21' };
+    const notInt = validation('invalid_input', 'A valid integer is required.', 'order');
+    expect(outcome('PatchedPluginConfigRequest', { ...typed })).toEqual(notInt);
+    expect(validate('PatchedPluginConfigRequest', { ...typed }, { form: true })).toEqual({
       name: 'Typed',
-      feature_flags_access_level: 21,
+      order: 21,
     });
-    expect(outcome('RoleRequest', { ...typed })).toEqual(notInt);
+    expect(outcome('PatchedPluginConfigRequest', { ...typed })).toEqual(notInt);
     // and in the other order, on another schema
     expect(validate('PatchedProjectRequest', { anonymize_ips: 'true' }, { form: true })).toEqual({
       anonymize_ips: true,

@@ -114,8 +114,9 @@ export class Controls {
   }
 
   /**
-   * A world of its own for `isolateByKey`: this start's copy (made now, one structuredClone), an empty
-   * journal of the same size, no fault rules, the same random streams; delays shared with this one.
+   * A world of its own for `isolateByKey`: an empty overlay over this start's seeded world (shared, never
+   * written), an empty journal of the same size, no fault rules, the same random streams; delays shared
+   * with this one.
    */
   fork(): Controls {
     return new Controls(this.start.fork(), { journalSize: this.journal.size, delays: this.delays });
