@@ -5,7 +5,7 @@ import { linkTo } from '../http/pagination';
 import { MAX_JSON_DEPTH, nestingExceeds, pyType } from '../http/validation';
 import { now } from '../time';
 import { isObject, matchesProperties, parseProperties, type PropertyGroup } from './property-filters';
-import { personIdsOf } from './persons';
+import { personIdsOf, personJson, searchText } from './persons';
 import { personView } from './views';
 
 /**
@@ -373,7 +373,10 @@ export function peopleOf(ctx: Context, kind: InsightKind, filter: Filter): Peopl
   const { persons } = ctx.store.state;
   let ids = [...personIdsOf(ctx)];
   if (filter.properties) {
-    ids = ids.filter((id) => matchesProperties(ctx.store, persons.get(id)!, filter.properties!));
+    // a person the world has not changed is judged on the base's digest (what filters read of it)
+    const read = (id: number) =>
+      (persons.untouched(id) && persons.base.digest(id, searchText)) || persons.get(id)!;
+    ids = ids.filter((id) => matchesProperties(ctx.store, read(id), filter.properties!));
   }
   const n = ids.length;
   let a = n > 1 ? 1 + (hash(`${key}:a`) % (n - 1)) : 1;
@@ -433,23 +436,29 @@ function answer(kind: InsightKind) {
     const all = peopleOf(ctx, kind, filter);
     const { limit, offset } = filter;
     const { persons } = ctx.store.state;
-    const people: ReturnType<typeof personView>[] = [];
-    for (let rank = offset; rank < Math.min(all.count, offset + limit); rank++) {
-      people.push(personView(ctx.store, persons.get(all.at(rank))!));
+    const ids: number[] = [];
+    for (let rank = offset; rank < Math.min(all.count, offset + limit); rank++) ids.push(all.at(rank));
+    if (filter.csv) {
+      return new RawResponse('text/csv', toCsv(ids.map((id) => personView(ctx.store, persons.get(id)!))));
     }
-    if (filter.csv) return new RawResponse('text/csv', toCsv(people));
     const next = offset + limit < all.count ? linkTo(ctx.req, { limit, offset: offset + limit }) : null;
-    const page = { results: [{ people, count: people.length }], next };
-    if (!kind.cached) return page;
-    return {
-      ...page,
-      initial: linkTo(ctx.req, {}, ['offset']),
-      // every person of the mock's insights exists, so none is missing
-      missing_persons: 0,
-      // computed on every request: never served from a cache
-      is_cached: false,
-      last_refresh: now(),
-    };
+    const rest = !kind.cached
+      ? { next }
+      : {
+          next,
+          initial: linkTo(ctx.req, {}, ['offset']),
+          // every person of the mock's insights exists, so none is missing
+          missing_persons: 0,
+          // computed on every request: never served from a cache
+          is_cached: false,
+          last_refresh: now(),
+        };
+    // the people as their kept JSON (serialized once, as the persons list serves them)
+    const people = ids.map((id) => personJson(ctx.store, id, ctx.project.id)).join(',');
+    return new RawResponse(
+      'application/json; charset=utf-8',
+      `{"results":[{"people":[${people}],"count":${ids.length}}],${JSON.stringify(rest).slice(1)}`,
+    );
   };
 }
 

@@ -93,7 +93,7 @@ function setProperties(ctx: Context, person: Person, properties: Record<string, 
 const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
 /** what `search` looks in: email, name and distinct ids, lower-cased */
-const searchText = (p: Person): string =>
+export const searchText = (p: Person): string =>
   [ownValue(p.properties, 'email'), ownValue(p.properties, 'name'), ...p.distinct_ids]
     .filter((v) => v !== undefined && v !== null)
     .map((v) => text(v).toLowerCase())
@@ -105,7 +105,7 @@ const searchText = (p: Person): string =>
  * per-project text cache for persons the world has not changed; `properties` must see every person, one
  * generated at a time (linear, a few microseconds a person).
  */
-function* filterPersons(ctx: Context): Generator<Person> {
+function* filterPersons(ctx: Context): Generator<number> {
   const { distinct_id, email, search, properties } = ctx.query;
   const { persons } = ctx.store.state;
   const groups = properties !== undefined && properties !== '' ? parseProperties(properties) : undefined;
@@ -118,12 +118,19 @@ function* filterPersons(ctx: Context): Generator<Person> {
   } else {
     ids = personIdsOf(ctx);
   }
+  const digestOf = needle || groups ? persons.base.teamDigests(ctx.project.id, searchText) : () => undefined;
   for (const id of ids) {
     // a person the world has not changed is judged on the base's digest, and read only when it passes
-    const digest = persons.untouched(id) ? persons.base.digest(id, searchText) : undefined;
+    const digest = persons.untouched(id) ? digestOf(id) : undefined;
     if (digest) {
       if (needle && !digest.text.includes(needle)) continue;
       if (groups && !matchesProperties(ctx.store, digest, groups)) continue;
+      // the digest holds what `search` and `properties` read, so a pass is final and the person is not
+      // read at all (but for a needle with a line break, which could span two fields of the text)
+      if (exact === undefined && !needle?.includes('\n')) {
+        yield id;
+        continue;
+      }
     }
     const p = persons.get(id)!;
     if (distinct_id !== undefined && !p.distinct_ids.includes(distinct_id)) continue;
@@ -136,7 +143,7 @@ function* filterPersons(ctx: Context): Generator<Person> {
     )
       continue;
     if (groups && !matchesProperties(ctx.store, p, groups)) continue;
-    yield p;
+    yield id;
   }
 }
 
@@ -150,9 +157,9 @@ function listPersons(ctx: Context): RawResponse {
   const page: string[] = [];
   let count = 0;
   if (filtered) {
-    for (const person of filterPersons(ctx)) {
+    for (const id of filterPersons(ctx)) {
       if (count >= window.offset && page.length < window.limit)
-        page.push(personJson(ctx.store, person, ctx.project.id));
+        page.push(personJson(ctx.store, id, ctx.project.id));
       count += 1;
     }
   } else {

@@ -174,6 +174,12 @@ export interface Digest {
   text: string;
 }
 
+/** an ISO-8601 datetime with microseconds as microseconds since the epoch (what isoMicro formats) */
+function microsOf(iso: string): number {
+  const micros = /\.\d{3}(\d{3})Z$/.exec(iso);
+  return Date.parse(iso) * 1000 + (micros ? Number(micros[1]) : 0);
+}
+
 /** list order: newest created first, then the higher id */
 export const listOrder = (a: Person, b: Person): number =>
   a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : b.id - a.id;
@@ -189,6 +195,8 @@ export class SeededPersons {
   /** the kept persons of each team, in list order */
   private readonly keptByTeam = new Map<number, Person[]>();
   private readonly keptByUuid = new Map<string, number>();
+  /** per team: where its kept persons fall in its generated block (see keptPlaces) */
+  private readonly places = new Map<number, number[]>();
   /** kept persons by distinct id and by email */
   private readonly keptByDistinctId = new Map<string, number[]>();
   /** serialized views of generated persons, by id: [variant, JSON], the oldest dropped past JSON_CACHE_CAP */
@@ -266,27 +274,40 @@ export class SeededPersons {
     const block = this.teamBlock(team);
     let k = 0;
     if (block) {
+      const from = this.keptPlaces(team, block, kept);
       for (let j = block.count - 1; j >= 0; j--) {
-        const id = block.first + j;
-        if (k < kept.length) {
-          const created = this.createdAt(block, j);
-          while (
-            k < kept.length &&
-            (kept[k]!.created_at > created || (kept[k]!.created_at === created && kept[k]!.id > id))
-          ) {
-            yield kept[k++]!.id;
-          }
-        }
-        yield id;
+        // a kept person comes once every generated person created after it has come
+        while (k < kept.length && j < from[k]!) yield kept[k++]!.id;
+        yield block.first + j;
       }
     }
     while (k < kept.length) yield kept[k++]!.id;
   }
 
-  /** a generated person's created_at, without the rest of it (the first draw of its generator) */
-  private createdAt(block: PersonBlock, j: number): string {
-    const micros = createdMicros(block, j, personGenerator(this.seed, block, j)());
-    return isoMicro(Math.floor(micros / 1000), micros % 1000);
+  /**
+   * Where each kept person of the team falls in its block: the first j whose person comes before it in list
+   * order. Creation times rise with j, so each is a binary search, made once per team.
+   */
+  private keptPlaces(team: number, block: PersonBlock, kept: Person[]): number[] {
+    let places = this.places.get(team);
+    if (!places) {
+      const created = (j: number) => createdMicros(block, j, personGenerator(this.seed, block, j)());
+      places = kept.map((person) => {
+        const micros = microsOf(person.created_at);
+        const before = (j: number) =>
+          created(j) > micros || (created(j) === micros && block.first + j > person.id);
+        let lo = 0;
+        let hi = block.count;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (before(mid)) hi = mid;
+          else lo = mid + 1;
+        }
+        return lo;
+      });
+      this.places.set(team, places);
+    }
+    return places;
   }
 
   /** base ids an identifier (uuid or distinct id) may belong to */
@@ -305,7 +326,19 @@ export class SeededPersons {
    */
   digest(id: number, text: (p: Person) => string): Digest | undefined {
     const block = this.blockOf(id);
-    if (!block) return undefined;
+    return block ? this.digestsOf(block, text)[id - block.first] : undefined;
+  }
+
+  /** A team's digests at once, by id (`at(id)`: undefined for an id outside the generated block). */
+  teamDigests(team: number, text: (p: Person) => string): (id: number) => Digest | undefined {
+    const block = this.teamBlock(team);
+    if (!block) return () => undefined;
+    const digests = this.digestsOf(block, text);
+    const { first, count } = block;
+    return (id) => (id >= first && id < first + count ? digests[id - first] : undefined);
+  }
+
+  private digestsOf(block: PersonBlock, text: (p: Person) => string): Digest[] {
     let digests = this.digests.get(block.team);
     if (!digests) {
       digests = new Array<Digest>(block.count);
@@ -320,7 +353,7 @@ export class SeededPersons {
       }
       this.digests.set(block.team, digests);
     }
-    return digests[id - block.first];
+    return digests;
   }
 
   *all(): Generator<Person> {
