@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { findKey } from '../http/auth';
 import { notFound, permissionDenied } from '../http/errors';
 import type { Context, Operation } from '../http/operation';
+import { uuidFrom } from '../store/seed';
 import type { Store } from '../store/store';
 import type { PersonalApiKey, User } from '../store/types';
 
@@ -53,9 +53,8 @@ export const keyView = (store: Store, user: User, key: PersonalApiKey) => ({
 function currentKey(ctx: Context): PersonalApiKey {
   if (ctx.key) return ctx.key;
   const value = findKey(ctx.req)!.key;
-  const h = createHash('sha256').update(value).digest('hex');
   return {
-    id: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`,
+    id: uuidFrom(value),
     label: 'posthog-mock stand-in key',
     value,
     scopes: ['*'],

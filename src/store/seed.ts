@@ -424,7 +424,7 @@ export function seedState(options: SeedOptions, fixtures: Fixtures = loadFixture
 }
 
 /** A stable UUID-shaped id from a text (a fixture key's value), drawing nothing from faker. */
-function uuidFrom(text: string): string {
+export function uuidFrom(text: string): string {
   const h = createHash('sha256').update(text).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
