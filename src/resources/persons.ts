@@ -15,11 +15,8 @@ const PERSON = `${PERSONS}/:id`;
 export const personIdsOf = (ctx: Context): Iterable<number> =>
   ctx.store.state.persons.ordered(ctx.project.id);
 
-/**
- * A person of the request's project by integer id or uuid; anything else is 404 `Not found.`. With
- * `write`, the world's own copy, to be changed.
- */
-export function findPerson(ctx: Context, id: string | undefined, write = false): Person {
+/** A person of the request's project by integer id or uuid, to read; anything else is 404 `Not found.`. */
+export function findPerson(ctx: Context, id: string | undefined): Person {
   const { persons } = ctx.store.state;
   let person: Person | undefined;
   if (id !== undefined && /^\d+$/.test(id)) {
@@ -29,8 +26,14 @@ export function findPerson(ctx: Context, id: string | undefined, write = false):
     person = persons.candidates(ctx.project.id, uuid).find((p) => p.uuid === uuid);
   }
   if (!person || person.team_id !== ctx.project.id) throw notFound();
-  return write ? persons.edit(person.id)! : person;
+  return person;
 }
+
+/**
+ * The world's own copy of a person found by findPerson, to change: taken once the request has been
+ * checked, as handlers write nothing before that.
+ */
+const editable = (ctx: Context, person: Person): Person => ctx.store.state.persons.edit(person.id)!;
 
 /**
  * A person's JSON as the docs show it, serialized once: kept until the person changes (or its project's
@@ -245,9 +248,9 @@ export const personOperations: Operation[] = [
     response: 'Person',
     status: 200,
     handler: (ctx: Context<{ properties: Record<string, unknown> }>) => {
-      findPerson(ctx, ctx.params.id);
+      const found = findPerson(ctx, ctx.params.id);
       const { properties } = ctx.body;
-      const person = findPerson(ctx, ctx.params.id, true);
+      const person = editable(ctx, found);
       setProperties(ctx, person, properties);
       return jsonResponse(personJson(ctx.store, person, ctx.project.id));
     },
@@ -261,11 +264,11 @@ export const personOperations: Operation[] = [
     response: 'Person',
     status: 200,
     handler: (ctx: Context<{ properties?: Record<string, unknown> }>) => {
-      findPerson(ctx, ctx.params.id);
+      const found = findPerson(ctx, ctx.params.id);
       // PostHog requires `properties` on PATCH as on PUT (behaviour notes §5)
       const { properties } = ctx.body;
       if (properties === undefined) throw requiredError('properties');
-      const person = findPerson(ctx, ctx.params.id, true);
+      const person = editable(ctx, found);
       setProperties(ctx, person, properties);
       return jsonResponse(personJson(ctx.store, person, ctx.project.id));
     },
@@ -308,7 +311,7 @@ export const personOperations: Operation[] = [
       });
       if (merged.value === undefined || merged.value === null) throw requiredError('value');
       if (merged.key === undefined) throw requiredError('key');
-      setProperties(ctx, findPerson(ctx, String(person.id), true), { [merged.key]: merged.value });
+      setProperties(ctx, editable(ctx, person), { [merged.key]: merged.value });
       return { success: true };
     },
   },
@@ -330,7 +333,7 @@ export const personOperations: Operation[] = [
       if (key === undefined) throw requiredError('$unset');
       const changes: ActivityChange[] = [];
       if (Object.prototype.hasOwnProperty.call(person.properties, key)) {
-        const target = findPerson(ctx, ctx.params.id, true);
+        const target = editable(ctx, person);
         changes.push({
           type: 'Person',
           action: 'deleted',
@@ -370,7 +373,7 @@ export const personOperations: Operation[] = [
         );
       }
       // checked: now the world's own copy, to change
-      const person = findPerson(ctx, ctx.params.id, true);
+      const person = editable(ctx, found);
       const original = [...person.distinct_ids];
       const main = requested || original[0];
       if (!requested && Object.keys(person.properties).length) {
