@@ -374,8 +374,8 @@ export function peopleOf(ctx: Context, kind: InsightKind, filter: Filter): Peopl
   let ids = [...personIdsOf(ctx)];
   if (filter.properties) {
     // a person the world has not changed is judged on the base's digest (what filters read of it)
-    const read = (id: number) =>
-      (persons.untouched(id) && persons.base.digest(id, searchText)) || persons.get(id)!;
+    const digestOf = persons.digests(ctx.project.id, searchText);
+    const read = (id: number) => digestOf(id) ?? persons.get(id)!;
     ids = ids.filter((id) => matchesProperties(ctx.store, read(id), filter.properties!));
   }
   const n = ids.length;

@@ -121,10 +121,10 @@ function* filterPersons(ctx: Context): Generator<number> {
   } else {
     ids = personIdsOf(ctx);
   }
-  const digestOf = needle || groups ? persons.base.teamDigests(ctx.project.id, searchText) : () => undefined;
+  const digestOf = needle || groups ? persons.digests(ctx.project.id, searchText) : () => undefined;
   for (const id of ids) {
     // a person the world has not changed is judged on the base's digest, and read only when it passes
-    const digest = persons.untouched(id) ? digestOf(id) : undefined;
+    const digest = digestOf(id);
     if (digest) {
       if (needle && !digest.text.includes(needle)) continue;
       if (groups && !matchesProperties(ctx.store, digest, groups)) continue;

@@ -201,7 +201,7 @@ export class SeededPersons {
   private readonly keptByDistinctId = new Map<string, number[]>();
   /** serialized views of generated persons, by id: [variant, JSON], the oldest dropped past JSON_CACHE_CAP */
   readonly jsonCache = new Map<number, [string, string]>();
-  /** lazily built, per block: what filters read of each generated person (see `filtered`) */
+  /** lazily built, per block: what filters read of each generated person (see `teamDigests`) */
   private readonly digests = new Map<number, Digest[]>();
 
   constructor(
@@ -294,8 +294,10 @@ export class SeededPersons {
       const created = (j: number) => createdMicros(block, j, personGenerator(this.seed, block, j)());
       places = kept.map((person) => {
         const micros = microsOf(person.created_at);
-        const before = (j: number) =>
-          created(j) > micros || (created(j) === micros && block.first + j > person.id);
+        const before = (j: number) => {
+          const at = created(j);
+          return at > micros || (at === micros && block.first + j > person.id);
+        };
         let lo = 0;
         let hi = block.count;
         while (lo < hi) {
@@ -320,16 +322,10 @@ export class SeededPersons {
   }
 
   /**
-   * What the list's filters read of a generated person (its properties, and the text `search` looks in),
-   * from a per-block cache built by the first filter that needs it: one pass of generation, after which
-   * filtering a block is reading the cache. Undefined for a kept person.
+   * What the list's filters read of the team's generated persons (their properties, and the text `search`
+   * looks in), from a per-block cache built by the first filter that needs it: one pass of generation,
+   * after which filtering a block is reading the cache. By id: undefined outside the generated block.
    */
-  digest(id: number, text: (p: Person) => string): Digest | undefined {
-    const block = this.blockOf(id);
-    return block ? this.digestsOf(block, text)[id - block.first] : undefined;
-  }
-
-  /** A team's digests at once, by id (`at(id)`: undefined for an id outside the generated block). */
   teamDigests(team: number, text: (p: Person) => string): (id: number) => Digest | undefined {
     const block = this.teamBlock(team);
     if (!block) return () => undefined;
@@ -501,9 +497,13 @@ export class PersonTable {
     return [...found.values()];
   }
 
-  /** whether a base person is untouched by the world (so the base's caches describe it) */
-  untouched(id: number): boolean {
-    return !this.own.has(id);
+  /**
+   * The team's digests (SeededPersons.teamDigests) for the persons this world has not changed, by id;
+   * undefined for a person the world changed or made, which is to be read instead.
+   */
+  digests(team: number, text: (p: Person) => string): (id: number) => Digest | undefined {
+    const digestOf = this.base.teamDigests(team, text);
+    return (id) => (this.own.has(id) ? undefined : digestOf(id));
   }
 
   /** every person, kept and generated, in id order of the base then those made since */
