@@ -284,7 +284,7 @@ const wouldWrite = (): never => {
 
 const COLLECTION_WRITES = new Set<PropertyKey>(['set', 'add', 'delete', 'clear']);
 /** the store's tables' writes: `edit` (a person's writable copy) is the intent to change one */
-const TABLE_WRITES = new Set<PropertyKey>(['set', 'add', 'delete', 'clear', 'edit', 'deleteTeam']);
+const TABLE_WRITES = new Set<PropertyKey>([...COLLECTION_WRITES, 'edit', 'deleteTeam']);
 
 /** The request's context over a read-only view of its store, project and organization. */
 function readOnlyContext(ctx: Context): Context {
