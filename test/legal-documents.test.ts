@@ -204,6 +204,13 @@ describe('legal document details', () => {
     ]).toEqual(['1 Main St', 'CEO', 'pretty', '']);
   });
 
+  test('a document created with the required fields only stores an empty title and DPA mode', async () => {
+    const res = await api.post(DOCS, COMPLETE);
+    expect(res.status).toBe(201);
+    const stored = api.mock.app.store.state.legalDocuments.get(res.body.id)!;
+    expect([stored.representative_name, stored.representative_title, stored.dpa_mode]).toEqual(['', '', '']);
+  });
+
   test('a document whose author is gone shows created_by null; other organizations’ documents are not found', async () => {
     const { legalDocuments } = api.mock.app.store.state;
     const doc = legalDocuments.get(legalDocuments.keys().next().value!);
