@@ -2,7 +2,7 @@ import type { Context } from '../http/operation';
 import { activityEnvelope, activityWindow } from '../http/pagination';
 import type { Store } from '../store/store';
 import type { ActivityEntry } from '../store/types';
-import { newestFirst, userBasicOrNull } from './views';
+import { userBasicOrNull } from './views';
 
 export type ActivityChange = NonNullable<ActivityEntry['detail']['changes']>[number];
 
@@ -53,9 +53,9 @@ export function activityView(store: Store, entry: ActivityEntry) {
  * The activity page for a scope (e.g. 'Project', 'Person'), optionally of one item, newest first,
  * within the request's organization (and project, for project-level scopes).
  *
- * The log is kept in time order (newest last), so a read walks it from the end and copies only the page:
- * no copy or sort of the log per request. Seeded entries come in seeding order; only when the entries
- * asked for are out of time order are those (not the whole log) sorted.
+ * The log is kept in time order (newest last; see Store.recordActivity), so one walk from its end counts
+ * the matching entries and copies only the page: no copy or sort of the log per request. Entries of the
+ * same time come most recently recorded first.
  */
 export function activityOf(ctx: Context, scope: string, itemId?: string, teamId?: number) {
   const log = ctx.store.state.activity;
@@ -65,29 +65,13 @@ export function activityOf(ctx: Context, scope: string, itemId?: string, teamId?
     (itemId === undefined || e.item_id === itemId) &&
     (teamId === undefined || e.team_id === teamId);
   const window = activityWindow(ctx.req);
+  const page: ActivityEntry[] = [];
   let total = 0;
-  let inOrder = true;
-  let later: string | undefined;
   for (let i = log.length - 1; i >= 0; i--) {
     const e = log[i]!;
     if (!matches(e)) continue;
-    if (later !== undefined && e.created_at > later) inOrder = false;
-    later = e.created_at;
+    if (total >= window.start && page.length < window.limit) page.push(e);
     total++;
-  }
-  let page: ActivityEntry[] = [];
-  if (!inOrder) {
-    page = log
-      .filter(matches)
-      .sort(newestFirst('created_at'))
-      .slice(window.start, window.start + window.limit);
-  } else if (window.start < total) {
-    let seen = 0;
-    for (let i = log.length - 1; i >= 0 && page.length < window.limit; i--) {
-      const e = log[i]!;
-      if (!matches(e)) continue;
-      if (seen++ >= window.start) page.push(e);
-    }
   }
   const results = page.map((e) => activityView(ctx.store, e));
   return activityEnvelope(ctx.req, window, results, total);

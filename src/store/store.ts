@@ -68,9 +68,13 @@ export interface StoreSnapshot {
   sequences: Sequences;
 }
 
-/** Freezes the seeded world, which every reset and every world shares and none may change. */
+/**
+ * Freezes the seeded world, which every reset and every world shares and none may change. Its activity log
+ * (seeded in seeding order, or loaded in any order) is put in time order once, here, so reads can walk it.
+ */
 function freezeSeed(seed: SeedState): SeedState {
   for (const name of ENTITY_TABLES) for (const value of seed[name].values()) deepFreeze(value);
+  seed.activity.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
   deepFreeze(seed.activity);
   return seed;
 }
@@ -280,7 +284,11 @@ export class Store {
     return project;
   }
 
-  /** Appends to the activity log, which stays in time order (newest last) and keeps ACTIVITY_LOG_CAP entries. */
+  /**
+   * Records an entry in the activity log, which stays in time order (newest last; an entry goes after those
+   * of its time) and keeps ACTIVITY_LOG_CAP entries. A new entry is the newest unless a loaded state holds
+   * entries dated later than now: it then goes before those.
+   */
   recordActivity(entry: Omit<ActivityEntry, 'id' | 'created_at' | 'was_impersonated' | 'is_system'>): void {
     const record = {
       id: this.uuid(),
@@ -289,6 +297,10 @@ export class Store {
       is_system: false,
       ...entry,
     };
-    appendCapped(this.state.activity, record, ACTIVITY_LOG_CAP);
+    const log = this.state.activity;
+    let at = log.length;
+    while (at > 0 && log[at - 1]!.created_at > record.created_at) at--;
+    log.splice(at, 0, record);
+    if (log.length > ACTIVITY_LOG_CAP) log.splice(0, log.length - ACTIVITY_LOG_CAP);
   }
 }
