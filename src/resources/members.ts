@@ -87,7 +87,7 @@ export const memberOperations: Operation[] = [
     status: 200,
     handler: (ctx) => {
       // as PostHog: `joined_at` or `-joined_at`, anything else silently the default `-joined_at`
-      const order = ORDERS.includes(ctx.query.order ?? '') ? ctx.query.order! : '-joined_at';
+      const order = ORDERS.find((o) => o === ctx.query.order) ?? '-joined_at';
       // PostHog filters `user__email=<email>`: an exact, case-sensitive match
       const email = ctx.query.email;
       const search = ctx.query.search?.toLowerCase();
