@@ -1,4 +1,4 @@
-import { en } from '@faker-js/faker';
+import { en } from './faker';
 import { isoMicro } from '../time';
 import type { Person } from './types';
 

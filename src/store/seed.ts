@@ -1,4 +1,4 @@
-import { Faker, en } from '@faker-js/faker';
+import { Faker, en } from './faker';
 import { createHash } from 'node:crypto';
 import { loadFixtures, type FixtureKey, type Fixtures } from './fixtures';
 import { DAY_MS, isoMicro } from '../time';

@@ -1,4 +1,4 @@
-import { Faker, en } from '@faker-js/faker';
+import { Faker, en } from './faker';
 import { notFound } from '../http/errors';
 import { now } from '../time';
 import { loadFixtures, type Fixtures } from './fixtures';
