@@ -1,52 +1,159 @@
-// Mutation-tests one module against the test files that exercise it, with its own incremental file, so that
-// a module can be measured (and re-measured after new tests, re-testing only what changed) without running
-// the whole suite for every mutant. Writes the derived config, the incremental file and the reports to
-// $TMPDIR/posthog-mock-stryker/<module>*, and leaves reports/stryker-incremental.json untouched
-// (reports/merge-incremental.js merges the modules' files into it).
+// npm run mutate: StrykerJS over every module under src/http and src/resources, one module at a time,
+// each against the test files that exercise it (reports/mutation-modules.json), not the whole suite for
+// every mutant: on a 2-core machine that is hours, because jest loads every test file for every mutant.
+// A score against a subset of the suite is a lower bound of the whole suite's.
 //
-//   node reports/mutate-module.js src/http/body.ts                 # its tests from mutation-modules.json
-//   node reports/mutate-module.js src/http/body.ts engine,mutants-body
-//   node reports/mutate-module.js --all                            # every module in mutation-modules.json
+//   npm run mutate                               # every module in mutation-modules.json, then the scores
+//   npm run mutate -- src/http/body.ts           # one module, against its test files
+//   npm run mutate -- src/http/body.ts engine,mutants-body    # one module, against the files named
+//   npm run mutate -- --scores                   # only print the scores the committed file holds
 //
-// reports/mutation-modules.json names, for every module under src/http and src/resources, the test files
-// (names under test/ without .test.ts) that exercise it. Everything else is stryker.config.json's: jest
-// runner, TypeScript checker, perTest coverage, ignoreStatic. Concurrency 2 (one checker, one runner).
+// Incremental: reports/stryker-incremental.json (committed) holds every module's last result. Before a
+// module runs, its part of that file (the module and the test files of the run) is handed to Stryker as the
+// run's incremental file, so only mutants whose code or covering tests changed are tested again; after
+// the run, the module's new part goes back into the committed file. Tests are matched across runs by
+// file, name and location, as Stryker matches them. Everything else is stryker.config.json's: jest
+// runner, TypeScript checker, perTest coverage, ignoreStatic, concurrency 2.
+//
+// The scores (killed and timed out over all mutants that ran: static mutants, mutants marked with a
+// `Stryker disable` comment and mutants the TypeScript checker rejects are not counted) are printed as a
+// table, the one in the README's development section; a module under 80 % fails the run.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
+const ROOT = path.join(__dirname, '..');
+const COMMITTED = path.join(__dirname, 'stryker-incremental.json');
 const MODULES = JSON.parse(fs.readFileSync(path.join(__dirname, 'mutation-modules.json'), 'utf8'));
+const BREAK = 80;
 const dir = path.join(os.tmpdir(), 'posthog-mock-stryker');
-fs.mkdirSync(dir, { recursive: true });
-const base = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'stryker.config.json'), 'utf8'));
-delete base.$schema;
 
-function measure(file, tests) {
-  const name = path.basename(file, '.ts');
+const read = (file) => JSON.parse(fs.readFileSync(file, 'utf8'));
+const testFileOf = (name) => `test/${name}.test.ts`;
+const testKey = (file, test) => JSON.stringify([file, test.name, test.location ?? null]);
+const committed = () => (fs.existsSync(COMMITTED) ? read(COMMITTED) : { files: {}, testFiles: {} });
+
+/** The committed file's part for one module's run: the module and the run's test files. */
+function extract(module, tests) {
+  const all = committed();
+  if (!all.files[module]) return undefined;
+  const testFiles = {};
+  for (const t of tests.map(testFileOf)) if (all.testFiles[t]) testFiles[t] = all.testFiles[t];
+  return { ...all, files: { [module]: all.files[module] }, testFiles };
+}
+
+/** Puts one module's run back into the committed file, numbering its tests in the file's numbering. */
+function mergeBack(run) {
+  const all = committed();
+  const idByKey = new Map();
+  let next = 0;
+  for (const [file, testFile] of Object.entries(all.testFiles)) {
+    for (const test of testFile.tests) {
+      idByKey.set(testKey(file, test), test.id);
+      next = Math.max(next, Number(test.id) + 1);
+    }
+  }
+  const newId = new Map();
+  for (const [file, testFile] of Object.entries(run.testFiles ?? {})) {
+    all.testFiles[file] = {
+      ...testFile,
+      tests: testFile.tests.map((test) => {
+        const key = testKey(file, test);
+        if (!idByKey.has(key)) idByKey.set(key, String(next++));
+        newId.set(test.id, idByKey.get(key));
+        return { ...test, id: idByKey.get(key) };
+      }),
+    };
+  }
+  const remap = (ids) => ids?.map((id) => newId.get(id)).filter((id) => id !== undefined);
+  for (const [module, source] of Object.entries(run.files)) {
+    all.files[module] = {
+      ...source,
+      mutants: source.mutants.map((m) => ({ ...m, coveredBy: remap(m.coveredBy), killedBy: remap(m.killedBy) })),
+    };
+  }
+  const { files, testFiles, ...rest } = { ...all, ...run, files: all.files, testFiles: all.testFiles };
+  const sorted = (object) => Object.fromEntries(Object.keys(object).sort().map((k) => [k, object[k]]));
+  fs.writeFileSync(COMMITTED, `${JSON.stringify({ ...rest, projectRoot: '.', files: sorted(files), testFiles: sorted(testFiles) })}\n`);
+}
+
+function measure(module, tests) {
+  fs.mkdirSync(dir, { recursive: true });
+  const name = path.basename(module, '.ts');
+  const incrementalFile = path.join(dir, `inc-${name}.json`);
+  const part = extract(module, tests);
+  if (part) fs.writeFileSync(incrementalFile, JSON.stringify(part));
+  else fs.rmSync(incrementalFile, { force: true });
+  const base = read(path.join(ROOT, 'stryker.config.json'));
+  delete base.$schema;
   const config = {
     ...base,
-    mutate: [file],
-    concurrency: 2,
-    incrementalFile: path.join(dir, `inc-${name}.json`),
-    jest: { ...base.jest, config: { testMatch: tests.map((t) => `**/test/${t}.test.ts`) } },
-    reporters: ['clear-text', 'progress-append-only', 'json'],
-    jsonReporter: { fileName: path.join(dir, `report-${name}`, 'mutation.json') },
+    mutate: [module],
+    incrementalFile,
+    jest: { ...base.jest, config: { testMatch: tests.map((t) => `**/${testFileOf(t)}`) } },
+    reporters: ['clear-text', 'progress-append-only'],
   };
   const configFile = path.join(dir, `${name}.json`);
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
-  console.log(`\n=== ${file} against ${tests.join(', ')}`);
-  return spawnSync('npx', ['stryker', 'run', configFile], { stdio: 'inherit' }).status ?? 1;
+  console.log(`\n=== ${module} against ${tests.join(', ')}`);
+  const status = spawnSync('npx', ['stryker', 'run', configFile], { stdio: 'inherit', cwd: ROOT }).status ?? 1;
+  if (status === 0) mergeBack(read(incrementalFile));
+  return status;
 }
 
-const [file, tests] = process.argv.slice(2);
-if (file === '--all') {
-  const failed = Object.entries(MODULES).filter(([module, list]) => measure(module, list) !== 0);
-  if (failed.length) console.error(`failed: ${failed.map(([module]) => module).join(', ')}`);
-  process.exit(failed.length ? 1 : 0);
+const COUNTED = { Killed: 'killed', Timeout: 'timeout', Survived: 'survived', NoCoverage: 'no coverage' };
+const pct = (n, d) => (d ? ((100 * n) / d).toFixed(2) : '—');
+
+/** The score table of the committed file: one row per module, then all modules. */
+function scores() {
+  const all = committed();
+  const rows = [];
+  const total = { killed: 0, timeout: 0, survived: 0, 'no coverage': 0, 'compile errors': 0, ignored: 0 };
+  for (const module of Object.keys(MODULES)) {
+    const row = { killed: 0, timeout: 0, survived: 0, 'no coverage': 0, 'compile errors': 0, ignored: 0 };
+    for (const m of all.files[module]?.mutants ?? []) {
+      const column = COUNTED[m.status] ?? (m.status === 'CompileError' ? 'compile errors' : 'ignored');
+      row[column]++;
+      total[column]++;
+    }
+    rows.push([module, row, Boolean(all.files[module])]);
+  }
+  rows.push(['all modules', total, true]);
+  const lines = [
+    '| module | score % | killed | timeout | survived | no coverage | compile errors | ignored |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const failing = [];
+  for (const [module, r, measured] of rows) {
+    const detected = r.killed + r.timeout;
+    const score = pct(detected, detected + r.survived + r['no coverage']);
+    if (!measured || Number(score) < BREAK) failing.push(module);
+    lines.push(
+      `| ${module} | ${measured ? score : 'not measured'} | ${r.killed} | ${r.timeout} | ${r.survived} | ${r['no coverage']} | ${r['compile errors']} | ${r.ignored} |`,
+    );
+  }
+  return { table: lines.join('\n'), failing };
 }
-if (!file || (!tests && !MODULES[file])) {
-  console.error('usage: node reports/mutate-module.js <module> [test,test,...] | --all');
-  process.exit(2);
+
+function report() {
+  const { table, failing } = scores();
+  console.log(`\n${table}\n`);
+  if (failing.length) console.error(`under ${BREAK} % or not measured: ${failing.join(', ')}`);
+  return failing.length ? 1 : 0;
 }
-process.exit(measure(file, tests ? tests.split(',') : MODULES[file]));
+
+module.exports = { scores, mergeBack, BREAK };
+
+if (require.main === module) {
+  const [module, tests] = process.argv.slice(2);
+  if (module === '--scores') process.exit(report());
+  if (module && !tests && !MODULES[module]) {
+    console.error('usage: npm run mutate [-- <module> [test,test,...] | --scores]');
+    process.exit(2);
+  }
+  const runs = module ? [[module, tests ? tests.split(',') : MODULES[module]]] : Object.entries(MODULES);
+  const failed = runs.filter(([m, list]) => measure(m, list) !== 0).map(([m]) => m);
+  if (failed.length) console.error(`stryker failed on: ${failed.join(', ')}`);
+  process.exit(report() || (failed.length ? 1 : 0));
+}
