@@ -14,35 +14,13 @@ import { SCENARIOS, TARGETS } from '../scripts/bench/scenarios';
 import { sweepSize } from '../scripts/bench/sweep';
 import { AUTH, discover, startMock } from '../scripts/bench/targets';
 import { LIMITS } from '../src/config';
+import { normalize } from './support/markdown';
 
 const ROOT = path.join(__dirname, '..');
 const results = JSON.parse(
   fs.readFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), 'utf8'),
 ) as Results;
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-
-/**
- * Markdown as prettier may lay it out: table cells trimmed (prettier pads them to align the columns),
- * separator cells reduced to their alignment, blank lines at the ends dropped.
- */
-function normalize(markdown: string): string {
-  return markdown
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const trimmed = line.trim();
-      if (!trimmed.startsWith('|')) return trimmed;
-      const cells = trimmed
-        .slice(1, -1)
-        .split('|')
-        .map((c) => c.trim())
-        .map((c) =>
-          /^:?-+:?$/.test(c) ? `${c.startsWith(':') ? ':' : ''}---${c.endsWith(':') ? ':' : ''}` : c,
-        );
-      return `| ${cells.join(' | ')} |`;
-    })
-    .join('\n');
-}
 
 describe('the committed bench results', () => {
   test('come from a full run: every scenario, the four sizes of the sweep', () => {
