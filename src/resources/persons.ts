@@ -50,6 +50,10 @@ const jsonResponse = (json: string): RawResponse => new RawResponse('application
 
 const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+/** the fields that are given (not undefined): spread after another source, they win only where given */
+const given = (fields: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+
 const subject = (person: Person): ActivitySubject => ({
   scope: 'Person',
   item_id: String(person.id),
@@ -95,6 +99,14 @@ function setProperties(ctx: Context, person: Person, properties: Record<string, 
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
+/** values in the order of their text (code units), for a sort */
+function byText(a: unknown, b: unknown): number {
+  const [x, y] = [text(a), text(b)];
+  if (x < y) return -1;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: Array.prototype.sort only asks whether a comparison is below 0, so 1 and 0 are the same answer to it
+  return x > y ? 1 : 0;
+}
+
 /** what `search` looks in: email, name and distinct ids, lower-cased */
 export const searchText = (p: Person): string =>
   [ownValue(p.properties, 'email'), ownValue(p.properties, 'name'), ...p.distinct_ids]
@@ -111,7 +123,8 @@ export const searchText = (p: Person): string =>
 function* filterPersons(ctx: Context): Generator<number> {
   const { distinct_id, email, search, properties } = ctx.query;
   const { persons } = ctx.store.state;
-  const groups = properties !== undefined && properties !== '' ? parseProperties(properties) : undefined;
+  // an empty (or blank) `properties` parses to a group every person matches
+  const groups = properties !== undefined ? parseProperties(properties) : undefined;
   const needle = search?.trim().toLowerCase();
   const exact = distinct_id ?? email;
   let ids: Iterable<number>;
@@ -221,9 +234,9 @@ export const personOperations: Operation[] = [
     path: PERSONS,
     scope: 'person:write',
     status: 201,
-    handler: () => {
+    handler: (ctx) => {
       throw methodNotAllowed(
-        'POST',
+        ctx.req.method,
         ['GET', 'POST', 'HEAD', 'OPTIONS'],
         'Creating persons via this API is not allowed. Please create persons by sending an $identify event. See https://posthog.com/docs/product-analytics/identify for details.',
       );
@@ -304,10 +317,8 @@ export const personOperations: Operation[] = [
     handler: (ctx: Context<{ key?: string; value?: unknown }>) => {
       const person = findPerson(ctx, ctx.params.id);
       const merged = ctx.validate<{ key?: string; value?: unknown }>('PersonUpdatePropertyRequest', {
-        ...(ctx.query.key !== undefined ? { key: ctx.query.key } : {}),
-        ...(ctx.query.value !== undefined ? { value: ctx.query.value } : {}),
-        ...(ctx.body.key !== undefined ? { key: ctx.body.key } : {}),
-        ...(ctx.body.value !== undefined ? { value: ctx.body.value } : {}),
+        ...given({ key: ctx.query.key, value: ctx.query.value }),
+        ...given({ key: ctx.body.key, value: ctx.body.value }),
       });
       if (merged.value === undefined || merged.value === null) throw requiredError('value');
       if (merged.key === undefined) throw requiredError('key');
@@ -327,8 +338,8 @@ export const personOperations: Operation[] = [
     handler: (ctx: Context<{ $unset?: string }>) => {
       const person = findPerson(ctx, ctx.params.id);
       const { $unset: key } = ctx.validate<{ $unset?: string }>('PersonDeletePropertyRequest', {
-        ...(ctx.query.$unset !== undefined ? { $unset: ctx.query.$unset } : {}),
-        ...(ctx.body.$unset !== undefined ? { $unset: ctx.body.$unset } : {}),
+        ...given({ $unset: ctx.query.$unset }),
+        ...given({ $unset: ctx.body.$unset }),
       });
       if (key === undefined) throw requiredError('$unset');
       const changes: ActivityChange[] = [];
@@ -467,17 +478,15 @@ export const personOperations: Operation[] = [
         const person = persons.get(personId)!;
         if (!Object.prototype.hasOwnProperty.call(person.properties, key)) continue;
         const name = person.properties[key];
-        if (name === null || name === undefined || name === '') continue;
+        // (a property's value is JSON: never undefined)
+        if (name === null || name === '') continue;
         if (value && !text(name).toLowerCase().includes(value.toLowerCase())) continue;
         const id = JSON.stringify(name);
         const entry = counts.get(id) ?? { name, count: 0 };
         entry.count += 1;
         counts.set(id, entry);
       }
-      return [...counts.values()].sort(
-        (a, b) =>
-          b.count - a.count || (text(a.name) < text(b.name) ? -1 : text(a.name) > text(b.name) ? 1 : 0),
-      );
+      return [...counts.values()].sort((a, b) => b.count - a.count || byText(a.name, b.name));
     },
   },
   {
