@@ -43,8 +43,31 @@ function extract(module, tests) {
   return { ...all, files: { [module]: all.files[module] }, testFiles };
 }
 
+/** Runs `fn` holding a lock on the committed file (runs of different modules may end at the same time). */
+function locked(fn) {
+  const lock = `${COMMITTED}.lock`;
+  for (let tries = 0; ; tries++) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST' || tries > 600) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmdirSync(lock);
+  }
+}
+
 /** Puts one module's run back into the committed file, numbering its tests in the file's numbering. */
 function mergeBack(run) {
+  locked(() => merge(run));
+}
+
+function merge(run) {
   const all = committed();
   const idByKey = new Map();
   let next = 0;
@@ -75,7 +98,10 @@ function mergeBack(run) {
   }
   const { files, testFiles, ...rest } = { ...all, ...run, files: all.files, testFiles: all.testFiles };
   const sorted = (object) => Object.fromEntries(Object.keys(object).sort().map((k) => [k, object[k]]));
-  fs.writeFileSync(COMMITTED, `${JSON.stringify({ ...rest, projectRoot: '.', files: sorted(files), testFiles: sorted(testFiles) })}\n`);
+  // written whole, then renamed: a run starting meanwhile reads the old file or the new one, never half
+  const json = JSON.stringify({ ...rest, projectRoot: '.', files: sorted(files), testFiles: sorted(testFiles) });
+  fs.writeFileSync(`${COMMITTED}.tmp`, `${json}\n`);
+  fs.renameSync(`${COMMITTED}.tmp`, COMMITTED);
 }
 
 function measure(module, tests) {
