@@ -17,7 +17,7 @@
 //
 // The scores (killed and timed out over all mutants that ran: static mutants, mutants marked with a
 // `Stryker disable` comment and mutants the TypeScript checker rejects are not counted) are printed as a
-// table, the one in the README's development section; a module under 80 % fails the run.
+// table and written into the README's development section; a module under 80 % fails the run.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -162,10 +162,25 @@ function scores() {
   return { table: lines.join('\n'), failing };
 }
 
-/** Prints the score table; fails when one of `modules` (all, by default) is under BREAK or not measured. */
+/** Writes the table into the README, between its mutation:begin and mutation:end comments. */
+function writeReadme(table) {
+  const file = path.join(ROOT, 'README.md');
+  const readme = fs.readFileSync(file, 'utf8');
+  const block = /(<!-- mutation:begin[^\n]*-->\n)[\s\S]*?(<!-- mutation:end -->)/;
+  if (!block.test(readme)) return;
+  fs.writeFileSync(file, readme.replace(block, (_, begin, end) => `${begin}\n${table}\n\n${end}`));
+  // laid out as `npm run format` would: the repository's lint checks the README with prettier
+  spawnSync('npx', ['prettier', '--write', file], { stdio: 'ignore', cwd: ROOT });
+}
+
+/**
+ * Prints the score table and writes it into the README; fails when one of `modules` (all, by default) is
+ * under BREAK or not measured.
+ */
 function report(modules = Object.keys(MODULES)) {
   const { table, failing } = scores();
   console.log(`\n${table}\n`);
+  writeReadme(table);
   const failed = failing.filter((m) => m === 'all modules' || modules.includes(m));
   if (failed.length) console.error(`under ${BREAK} % or not measured: ${failed.join(', ')}`);
   return failed.length ? 1 : 0;
