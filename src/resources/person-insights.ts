@@ -237,12 +237,15 @@ function parseValue(name: string, param: Param, value: unknown): unknown {
       return value;
     case 'bool': {
       if (typeof value === 'boolean') return value;
-      const s = typeof value === 'string' || typeof value === 'number' ? String(value).toLowerCase() : '';
-      if (['true', '1', 'yes', 'on', 't', 'y'].includes(s)) return true;
-      if (['false', '0', 'no', 'off', 'f', 'n'].includes(s)) return false;
+      if (typeof value === 'string' || typeof value === 'number') {
+        const s = String(value).toLowerCase();
+        if (['true', '1', 'yes', 'on', 't', 'y'].includes(s)) return true;
+        if (['false', '0', 'no', 'off', 'f', 'n'].includes(s)) return false;
+      }
       throw invalid('Must be a valid boolean.');
     }
     case 'date': {
+      // Stryker disable next-line StringLiteral: a non-string is refused whatever text stands in for it
       const s = typeof value === 'string' ? value.trim() : '';
       const absolute = ABSOLUTE_DATE.test(s) && !Number.isNaN(Date.parse(s.replace(' ', 'T')));
       if (!absolute && !RELATIVE_DATE.test(s)) {
@@ -324,7 +327,7 @@ function readFilter(ctx: Context, kind: InsightKind): Filter {
   const values: Record<string, unknown> = {};
   let properties: PropertyGroup | undefined;
   for (const name of kind.required ?? []) {
-    if (input[name] === undefined || input[name] === null || input[name] === '') throw requiredError(name);
+    if (([undefined, null, ''] as unknown[]).includes(input[name])) throw requiredError(name);
   }
   for (const name of kind.params) {
     const value = input[name];
@@ -347,7 +350,7 @@ function readFilter(ctx: Context, kind: InsightKind): Filter {
   return {
     values,
     properties,
-    limit: limit && limit > 0 ? limit : DEFAULT_LIMIT,
+    limit: limit || DEFAULT_LIMIT,
     offset: offset ?? 0,
     csv: format === 'csv',
   };
@@ -381,7 +384,8 @@ export function peopleOf(ctx: Context, kind: InsightKind, filter: Filter): Peopl
   const n = ids.length;
   let a = n > 1 ? 1 + (hash(`${key}:a`) % (n - 1)) : 1;
   while (gcd(a, n) !== 1) a += 1;
-  const b = n > 0 ? hash(`${key}:b`) % n : 0;
+  // (with no persons b is 0, and no rank is ever read)
+  const b = hash(`${key}:b`) % Math.max(n, 1);
   const at = (rank: number): number => ids[(a * rank + b) % n]!;
   const entered = filter.properties ? n : Math.round(n * (0.4 + 0.5 * unit(key)));
   if (!kind.funnel) return { count: entered, at };
@@ -396,11 +400,13 @@ export function peopleOf(ctx: Context, kind: InsightKind, filter: Filter): Peopl
     return m;
   };
   const k = typeof step === 'number' ? step : 1;
-  if (k > 0) return { count: reached(k), at };
-  // -k: dropped off at step k, i.e. reached step k-1 but not step k (nobody drops off at step 1)
-  if (k === -1) return { count: 0, at };
-  const from = reached(-k);
-  return { count: reached(-k - 1) - from, at: (rank) => at(from + rank) };
+  // -k: dropped off at step k, i.e. reached step k-1 but not step k (nobody drops off at step 1, as
+  // reached(0) = reached(1)); the sign, not a bound, tells them apart: funnel_step is never 0
+  if (Math.sign(k) === -1) {
+    const from = reached(-k);
+    return { count: reached(-k - 1) - from, at: (rank) => at(from + rank) };
+  }
+  return { count: reached(k), at };
 }
 
 // ---------------------------------------------------------------------------------------------------------
