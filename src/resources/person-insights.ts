@@ -322,7 +322,8 @@ const pageNumber = (value: unknown): number | undefined => {
 };
 
 function readFilter(ctx: Context, kind: InsightKind): Filter {
-  const body = ctx.req.method === 'POST' && isObject(ctx.body) ? ctx.body : {};
+  // (a GET has no body: the body parser leaves it {})
+  const body = isObject(ctx.body) ? ctx.body : {};
   const input: Record<string, unknown> = { ...ctx.query, ...body };
   const values: Record<string, unknown> = {};
   let properties: PropertyGroup | undefined;
