@@ -184,8 +184,14 @@ describe('parsing the filter', () => {
 
   test('a date that is not a string is refused', async () => {
     const res = await api.post(`${PERSONS}/funnel/`, { date_from: 20250501 });
-    expect(res.status).toBe(400);
-    expect((res.body as { attr: string }).attr).toBe('date_from');
+    expect(res.body).toEqual(
+      validation(
+        'invalid_input',
+        'Date has wrong format. Use one of these formats instead: YYYY-MM-DD, ' +
+          'YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z], a relative date such as -7d, or all.',
+        'date_from',
+      ),
+    );
   });
 
   test('JSON nested deeper than 512 levels is refused', async () => {
