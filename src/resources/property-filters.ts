@@ -159,7 +159,8 @@ export function parseProperties(value: unknown, attr = 'properties'): PropertyGr
     if (typeof v.key !== 'string' && typeof v.key !== 'number') {
       throw requiredError(`${path}__key`);
     }
-    const operator = v.operator ?? 'exact';
+    // missing or empty, the operator is `exact`
+    const operator = v.operator ?? '';
     if (typeof operator !== 'string' || !OPERATORS.includes(operator)) {
       throw validationError(
         'invalid_choice',
@@ -167,6 +168,7 @@ export function parseProperties(value: unknown, attr = 'properties'): PropertyGr
         `${path}__operator`,
       );
     }
+    // Stryker disable next-line StringLiteral: a missing type is PostHog's `event`; matching treats `event` and '' alike (person properties)
     const type = v.type ?? 'event';
     if (typeof type !== 'string' || !PROPERTY_TYPES.includes(type)) {
       throw validationError('invalid_choice', `"${String(type)}" is not a valid choice.`, `${path}__type`);
