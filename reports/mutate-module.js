@@ -7,6 +7,7 @@
 //   npm run mutate -- src/http/body.ts           # one module, against its test files
 //   npm run mutate -- src/http/body.ts engine,mutants-body    # one module, against the files named
 //   npm run mutate -- --scores                   # only print the scores the committed file holds
+//   npm run mutate -- --force [module]           # run even modules whose committed run still stands
 //
 // Incremental: reports/stryker-incremental.json (committed) holds every module's last result. Before a
 // module runs, its part of that file (the module and the test files of the run) is handed to Stryker as the
@@ -69,14 +70,19 @@ function mergeBack(run) {
 
 function merge(run) {
   const all = committed();
-  const idByKey = new Map();
-  let next = 0;
-  for (const [file, testFile] of Object.entries(all.testFiles)) {
-    for (const test of testFile.tests) {
-      idByKey.set(testKey(file, test), test.id);
-      next = Math.max(next, Number(test.id) + 1);
-    }
+  const tests = Object.entries(all.testFiles).flatMap(([file, testFile]) => testFile.tests.map((t) => [file, t]));
+  let next = Math.max(-1, ...tests.map(([, t]) => Number(t.id)).filter(Number.isFinite)) + 1;
+  // an id two tests share (files merged by an earlier tool) names neither for sure: each such test gets an
+  // id of its own, and the mutants' references to the shared one go (such a mutant is tested again)
+  const uses = new Map();
+  for (const [, t] of tests) uses.set(t.id, (uses.get(t.id) ?? 0) + 1);
+  const shared = new Set([...uses].filter(([, n]) => n > 1).map(([id]) => id));
+  for (const [, t] of tests) if (shared.has(t.id)) t.id = String(next++);
+  const unshared = (ids) => ids?.filter((id) => !shared.has(id));
+  for (const source of Object.values(all.files)) {
+    for (const m of source.mutants) Object.assign(m, { coveredBy: unshared(m.coveredBy), killedBy: unshared(m.killedBy) });
   }
+  const idByKey = new Map(tests.map(([file, t]) => [testKey(file, t), t.id]));
   const newId = new Map();
   for (const [file, testFile] of Object.entries(run.testFiles ?? {})) {
     all.testFiles[file] = {
@@ -104,7 +110,31 @@ function merge(run) {
   fs.renameSync(`${COMMITTED}.tmp`, COMMITTED);
 }
 
+const current = (file) => (fs.existsSync(path.join(ROOT, file)) ? fs.readFileSync(path.join(ROOT, file), 'utf8') : undefined);
+
+/**
+ * Whether the committed run of `module` still stands as it is: the module and every test file of its run
+ * are as they were, and each killed mutant's killing test is in one of those files. Stryker would then
+ * reuse every result (it diffs only the mutated file and the test files), so the run is skipped.
+ */
+function unchanged(module, tests) {
+  const all = committed();
+  const source = all.files[module];
+  if (!source || source.source !== current(module)) return false;
+  const files = tests.map(testFileOf);
+  if (files.some((file) => all.testFiles[file]?.source !== current(file))) return false;
+  const fileOf = new Map();
+  for (const [file, testFile] of Object.entries(all.testFiles)) for (const t of testFile.tests) fileOf.set(t.id, file);
+  return source.mutants.every(
+    (m) => m.status !== 'Killed' || (m.killedBy ?? []).some((id) => files.includes(fileOf.get(id))),
+  );
+}
+
 function measure(module, tests) {
+  if (!process.argv.includes('--force') && unchanged(module, tests)) {
+    console.log(`\n=== ${module}: unchanged since its committed run (module and test files), results kept`);
+    return 0;
+  }
   fs.mkdirSync(dir, { recursive: true });
   const name = path.basename(module, '.ts');
   const incrementalFile = path.join(dir, `inc-${name}.json`);
@@ -189,7 +219,7 @@ function report(modules = Object.keys(MODULES)) {
 module.exports = { scores, mergeBack, BREAK };
 
 if (require.main === module) {
-  const [module, tests] = process.argv.slice(2);
+  const [module, tests] = process.argv.slice(2).filter((arg) => arg !== '--force');
   if (module === '--scores') process.exit(report());
   if (module && !tests && !MODULES[module]) {
     console.error('usage: npm run mutate [-- <module> [test,test,...] | --scores]');
