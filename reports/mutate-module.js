@@ -33,6 +33,9 @@ const dir = path.join(os.tmpdir(), 'posthog-mock-stryker');
 const read = (file) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const testFileOf = (name) => `test/${name}.test.ts`;
 const testKey = (file, test) => JSON.stringify([file, test.name, test.location ?? null]);
+/** the test files each module's committed run was measured against (a run with other files is not the same) */
+const RUNS = path.join(__dirname, 'mutation-runs.json');
+const runs = () => (fs.existsSync(RUNS) ? read(RUNS) : {});
 const committed = () => (fs.existsSync(COMMITTED) ? read(COMMITTED) : { files: {}, testFiles: {} });
 
 /** The committed file's part for one module's run: the module and the run's test files. */
@@ -113,11 +116,13 @@ function merge(run) {
 const current = (file) => (fs.existsSync(path.join(ROOT, file)) ? fs.readFileSync(path.join(ROOT, file), 'utf8') : undefined);
 
 /**
- * Whether the committed run of `module` still stands as it is: the module and every test file of its run
- * are as they were, and each killed mutant's killing test is in one of those files. Stryker would then
+ * Whether the committed run of `module` still stands as it is: it was measured against these test files
+ * (mutation-runs.json), the module and every one of them are as they were, and each killed mutant's
+ * killing test is in one of them. Stryker would then
  * reuse every result (it diffs only the mutated file and the test files), so the run is skipped.
  */
 function unchanged(module, tests) {
+  if (JSON.stringify(runs()[module]) !== JSON.stringify(tests)) return false;
   const all = committed();
   const source = all.files[module];
   if (!source || source.source !== current(module)) return false;
@@ -159,6 +164,7 @@ function measure(module, tests) {
   // a module with nothing to mutate (types only) is absent from Stryker's report: kept as measured, with none
   run.files[module] ??= { language: 'typescript', source: current(module), mutants: [] };
   mergeBack(run);
+  locked(() => fs.writeFileSync(RUNS, `${JSON.stringify({ ...runs(), [module]: tests }, null, 2)}\n`));
   return status;
 }
 
