@@ -4,6 +4,7 @@ import type { Context, Operation } from '../http/operation';
 import { uuidFrom } from '../store/seed';
 import type { Store } from '../store/store';
 import type { PersonalApiKey, User } from '../store/types';
+import { firstJoined } from './views';
 
 /**
  * `/api/personal_api_keys/`: the caller's keys (PostHog's PersonalAPIKeyViewSet). Under a personal API key
@@ -20,11 +21,7 @@ export const maskKey = (value: string): string => `${value.slice(0, 4)}...${valu
 
 /** the earliest time the user joined one of their organizations: the store keeps no key creation time */
 function createdAt(store: Store, user: User): string {
-  const joined = [...store.state.memberships.values()]
-    .filter((m) => m.user_id === user.id)
-    .map((m) => m.joined_at)
-    .sort();
-  return joined[0] ?? store.state.organizations.get(user.current_organization_id)!.created_at;
+  return firstJoined(store, user) ?? store.state.organizations.get(user.current_organization_id)!.created_at;
 }
 
 /**

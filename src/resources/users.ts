@@ -12,7 +12,7 @@ import {
   projectsOf,
   teamBasic,
 } from './organizations';
-import { ownValue, setOwn } from './views';
+import { firstJoined, ownValue, setOwn } from './views';
 
 /**
  * `/api/users/@me/`: who the caller is, their current organization and project, every organization they
@@ -55,12 +55,10 @@ const preference = (user: User, field: string): unknown =>
 
 /** the earliest time the user joined one of their organizations (the store keeps no sign-up time) */
 function dateJoined(store: Store, user: User): string {
-  const joined = [...store.state.memberships.values()]
-    .filter((m) => m.user_id === user.id)
-    .map((m) => m.joined_at)
-    .sort();
   return (
-    joined[0] ?? user.last_login ?? store.state.organizations.get(user.current_organization_id)!.created_at
+    firstJoined(store, user) ??
+    user.last_login ??
+    store.state.organizations.get(user.current_organization_id)!.created_at
   );
 }
 

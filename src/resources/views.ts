@@ -45,6 +45,13 @@ export const newestFirst =
   (a: Record<K, string>, b: Record<K, string>): number =>
     a[key] < b[key] ? 1 : a[key] > b[key] ? -1 : 0;
 
+/** The earliest time `user` joined one of their organizations, if they belong to any. */
+export const firstJoined = (store: Store, user: User): string | undefined =>
+  [...store.state.memberships.values()]
+    .filter((m) => m.user_id === user.id)
+    .map((m) => m.joined_at)
+    .sort()[0];
+
 /** The acting user's level in the organization of the request. */
 export function actingLevel(store: Store, organizationId: string, user: User): number {
   return membershipOf(store, organizationId, user.id)?.level ?? 0;
